@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# VexFS top-level build. `make help` lists the targets.
+#
+# The kernel module is built once per installed Debian kernel (or KVER=...)
+# into build/kmod/KVER/; the portable core once per userspace flavour
+# (core.mk); the gateway in gateway/; tools and tests under build/.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+# Kernels with headers installed; KVER=... picks one.
+KVERS_ALL := $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
+KVER ?=
+KVERS := $(if $(KVER),$(KVER),$(KVERS_ALL))
+
+# CI builds treat warnings as errors; so do developers by default.
+WERROR ?= -Werror
+export WERROR
+
+include core.mk
+
+TOOLS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) \
+		-Ivexfs_kmod/core -Iuapi -Itools -I.
+KSFT_DIR := build/kselftest
+
+.PHONY: all help deps module core gateway tools tests unit selftests \
+	vm-test conformance test run stop format lint fuzz clean distclean
+
+all: module core gateway tools tests ## build everything
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/^[^:]*://' | \
+		awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+deps: ## install missing Debian packages (as root)
+	scripts/deps.sh
+
+# --- kernel module ----------------------------------------------------------
+KMOD_SRCS := Kbuild $(wildcard vexfs_kmod/*.[ch] vexfs_kmod/core/*.[ch] uapi/*.h)
+
+module: $(foreach k,$(KVERS),build/kmod/$(k)/vexfs.ko) ## vexfs.ko for each kernel
+
+# Each kernel gets its own copy of the sources: kbuild writes objects beside them.
+build/kmod/%/vexfs.ko: $(KMOD_SRCS)
+	@mkdir -p $(@D)
+	@cp -a -u --parents $(KMOD_SRCS) $(@D)/
+	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(@D) KCFLAGS="$(WERROR)" modules
+
+# --- userspace --------------------------------------------------------------
+core: $(CORE_LIB) $(CORE_SAN_LIB) ## the core engine as static libraries
+
+gateway: ## vexfs-gateway
+	$(MAKE) -C gateway
+
+TOOLS := build/tools/mkfs.vexfs
+TOOLS_COMMON := build/tools/toolutil.o
+
+tools: $(TOOLS) ## mkfs.vexfs and friends
+
+build/tools/%.o: tools/%.c $(wildcard tools/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(TOOLS_CFLAGS) -c $< -o $@
+
+build/tools/%: build/tools/%.o $(TOOLS_COMMON) $(CORE_LIB)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $^ -pthread
+
+# --- tests ------------------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+TSAN_SRCS := $(wildcard tests/unit/tsan_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS) $(TSAN_SRCS))
+UNIT_CFLAGS := $(CORE_CPPFLAGS) -Itests/unit $(CORE_CFLAGS) $(WERROR)
+
+build/unit/test_%: tests/unit/test_%.c tests/unit/vxtest.h $(CORE_SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(SAN_CFLAGS) -o $@ $< $(CORE_SAN_LIB) -lm
+
+build/unit/tsan_%: tests/unit/tsan_%.c tests/unit/vxtest.h $(CORE_TSAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(TSAN_CFLAGS) -o $@ $< $(CORE_TSAN_LIB) -lm
+
+# Selftests run in the guest: plain builds, kselftest harness from linux-source.
+SELFTEST_SRCS := $(wildcard selftests/vexfs/*.c)
+SELFTEST_BINS := $(patsubst selftests/vexfs/%.c,build/selftests/%,$(SELFTEST_SRCS))
+
+$(KSFT_DIR)/kselftest_harness.h:
+	scripts/kselftest-headers.sh $(KSFT_DIR)
+
+build/selftests/%: selftests/vexfs/%.c $(wildcard selftests/vexfs/*.h) \
+		$(KSFT_DIR)/kselftest_harness.h $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TOOLS_CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Iselftests/vexfs -o $@ $< $(CORE_LIB) -pthread
+
+tests: $(UNIT_BINS) $(SELFTEST_BINS) ## build all test programs
+selftests: $(SELFTEST_BINS)
+
+RESULTS := build/results
+
+unit: $(UNIT_BINS) ## run the userspace unit tests (ASan+UBSan, TSan)
+	@mkdir -p $(RESULTS)
+	scripts/run-unit.sh $(RESULTS)/unit.tap $(UNIT_BINS)
+
+# vm-test KVER=...: the selftests in a guest running that kernel.
+vm-test: module tools gateway selftests ## run the selftests in the VM (KVER=...)
+	@mkdir -p $(RESULTS)
+	@set -e; for k in $(KVERS); do \
+		scripts/run-selftests.sh $$k $(RESULTS)/vm-$$k.tap; \
+	done
+
+conformance: module tools gateway ## host-side API tests against the gateway in the VM
+	@mkdir -p $(RESULTS)
+	scripts/run-conformance.sh $(RESULTS)/conformance.tap
+
+# Everything, then one closing line over all of it. Parts run even when an
+# earlier part failed, so the tally is complete; the exit status is not 0 if
+# anything failed.
+test: deps ## install what is missing, build, run every test
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory all || echo "not ok - build" >$(RESULTS)/build.tap
+	@$(MAKE) --no-print-directory unit || true
+	@for k in $(KVERS_ALL); do $(MAKE) --no-print-directory vm-test KVER=$$k || true; done
+	@$(MAKE) --no-print-directory conformance || true
+	@scripts/tally.sh $(RESULTS)
+
+# --- running it ------------------------------------------------------------
+run: deps ## Qdrant-compatible server on 127.0.0.1:6333 (VM where modules can't load)
+	@$(MAKE) --no-print-directory all
+	scripts/run.sh
+
+stop: ## stop a server started by `make run` in the background
+	scripts/run.sh --stop
+
+# --- code hygiene -------------------------------------------------------------
+C_SOURCES = $(shell git ls-files '*.c' '*.h')
+
+format: ## clang-format every C file in place (kernel style)
+	clang-format -i $(C_SOURCES)
+
+lint: ## clang-format check, checkpatch on kernel code, cppcheck
+	scripts/lint.sh
+
+fuzz: ## run every libFuzzer target for a bounded time (FUZZ_SECONDS=30)
+	scripts/run-fuzz.sh $(or $(FUZZ_SECONDS),30)
+
+clean: ## remove build outputs
+	rm -rf build
+	$(MAKE) -C gateway clean
+
+distclean: clean
+	rm -rf tests/conformance/node_modules

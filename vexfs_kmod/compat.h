@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Differences between the kernels VexFS supports (Debian's 6.1 and 6.12). */
+#ifndef VEXFS_COMPAT_H
+#define VEXFS_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/fs.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define vexfs_inode_init_times(inode) simple_inode_init_ts(inode)
+#else
+static inline void vexfs_inode_init_times(struct inode *inode)
+{
+	inode->i_atime = inode->i_mtime = inode->i_ctime = current_time(inode);
+}
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define vexfs_inode_init_owner(inode, dir, mode) \
+	inode_init_owner(&nop_mnt_idmap, inode, dir, mode)
+#else
+#define vexfs_inode_init_owner(inode, dir, mode) \
+	inode_init_owner(&init_user_ns, inode, dir, mode)
+#endif
+
+#endif /* VEXFS_COMPAT_H */

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VexFS: a vector database as a Linux filesystem. Module entry points. */
+#include <linux/module.h>
+#include <linux/init.h>
+#include "vexfs.h"
+
+/* Layout of every on-disk structure, checked once at build time. */
+static void __init vexfs_check_ondisk_layout(void)
+{
+	BUILD_BUG_ON(sizeof(struct vx_disk_super) != VX_BLOCK_SIZE);
+	BUILD_BUG_ON(offsetof(struct vx_disk_super, crc) != 12);
+	BUILD_BUG_ON(offsetof(struct vx_disk_super, label) != 128);
+}
+
+static int __init vexfs_init(void)
+{
+	int err;
+
+	vexfs_check_ondisk_layout();
+	err = register_filesystem(&vexfs_fs_type);
+	if (err)
+		return err;
+	pr_info("vexfs: registered filesystem (format %u)\n", VX_FORMAT_VERSION);
+	return 0;
+}
+
+static void __exit vexfs_exit(void)
+{
+	unregister_filesystem(&vexfs_fs_type);
+	pr_info("vexfs: unregistered filesystem\n");
+}
+
+module_init(vexfs_init);
+module_exit(vexfs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VexFS: vector database filesystem");
+MODULE_AUTHOR("The VexFS authors");
+MODULE_VERSION(VEXFS_MODULE_VERSION);
+MODULE_ALIAS_FS("vexfs");
