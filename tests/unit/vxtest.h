@@ -62,8 +62,9 @@ static int vx_test_failed;
 
 static inline int vx_run_tests(void)
 {
-	int n = 0, passed = 0, failed = 0;
-	struct vx_test *t;
+	/* volatile: these live across the longjmp out of a failed test */
+	volatile int n = 0, passed = 0, failed = 0;
+	struct vx_test *volatile t;
 
 	for (t = vx_tests_head; t; t = t->next)
 		n++;
