@@ -82,19 +82,22 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's':
 			if (parse_size(optarg, &size))
-				return tool_usage_error("bad size '%s'", optarg);
+				return tool_usage_error("bad size '%s'",
+							optarg);
 			break;
 		case 'L':
 			p.label = optarg;
 			break;
 		case 'U':
 			if (parse_uuid(optarg, p.uuid))
-				return tool_usage_error("bad UUID '%s'", optarg);
+				return tool_usage_error("bad UUID '%s'",
+							optarg);
 			have_uuid = true;
 			break;
 		case 'w':
 			if (parse_size(optarg, &wal_bytes))
-				return tool_usage_error("bad WAL size '%s'", optarg);
+				return tool_usage_error("bad WAL size '%s'",
+							optarg);
 			break;
 		case 'f':
 			force = true;
@@ -116,7 +119,8 @@ int main(int argc, char **argv)
 	}
 	path = argv[optind];
 	if (p.label && strlen(p.label) > VX_LABEL_MAX)
-		return tool_usage_error("label longer than %d bytes", VX_LABEL_MAX);
+		return tool_usage_error("label longer than %d bytes",
+					VX_LABEL_MAX);
 
 	fd = open_target(path, size, &dev_bytes);
 	if (fd < 0)
@@ -148,22 +152,25 @@ int main(int argc, char **argv)
 	}
 	err = vx_super_format(ds, &p, &why);
 	if (err) {
-		fprintf(stderr, "mkfs.vexfs: %s: %s (%" PRIu64 " bytes)\n", path,
-			why, dev_bytes);
+		fprintf(stderr, "mkfs.vexfs: %s: %s (%" PRIu64 " bytes)\n",
+			path, why, dev_bytes);
 		return 8;
 	}
 
-	if (pwrite_full(fd, ds, VX_BLOCK_SIZE, VX_SB_SLOT_A * (uint64_t)VX_BLOCK_SIZE) ||
+	if (pwrite_full(fd, ds, VX_BLOCK_SIZE,
+			VX_SB_SLOT_A * (uint64_t)VX_BLOCK_SIZE) ||
 	    write_zero_blocks(fd, VX_SB_SLOT_B, 1) ||
 	    write_zero_blocks(fd, VX_WAL_START, 16) || fsync(fd)) {
-		fprintf(stderr, "mkfs.vexfs: writing %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "mkfs.vexfs: writing %s: %s\n", path,
+			strerror(errno));
 		return 8;
 	}
 	close(fd);
 
 	if (!quiet) {
 		format_uuid(p.uuid, uuid_str);
-		printf("mkfs.vexfs: %s: %" PRIu64 " blocks of %u bytes, WAL %" PRIu64
+		printf("mkfs.vexfs: %s: %" PRIu64
+		       " blocks of %u bytes, WAL %" PRIu64
 		       " blocks, UUID %s%s%s\n",
 		       path, p.total_blocks, VX_BLOCK_SIZE,
 		       le64_to_cpu(ds->wal_blocks), uuid_str,

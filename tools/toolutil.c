@@ -28,10 +28,22 @@ int parse_size(const char *s, uint64_t *out)
 	if (errno)
 		return -1;
 	switch (toupper((unsigned char)*end)) {
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	case 'T': shift = 40; end++; break;
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 'T':
+		shift = 40;
+		end++;
+		break;
 	}
 	if (*end == 'i' || *end == 'B')
 		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
@@ -150,14 +162,16 @@ int open_target(const char *path, uint64_t new_size, uint64_t *size_out)
 	}
 	if (S_ISBLK(st.st_mode)) {
 		if (new_size) {
-			fprintf(stderr, "%s: --size applies to image files only\n",
+			fprintf(stderr,
+				"%s: --size applies to image files only\n",
 				program_invocation_short_name);
 			close(fd);
 			return -1;
 		}
 		if (ioctl(fd, BLKGETSIZE64, size_out)) {
 			fprintf(stderr, "%s: %s: BLKGETSIZE64: %s\n",
-				program_invocation_short_name, path, strerror(errno));
+				program_invocation_short_name, path,
+				strerror(errno));
 			close(fd);
 			return -1;
 		}

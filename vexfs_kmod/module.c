@@ -20,7 +20,8 @@ static int __init vexfs_init(void)
 	err = register_filesystem(&vexfs_fs_type);
 	if (err)
 		return err;
-	pr_info("vexfs: registered filesystem (format %u)\n", VX_FORMAT_VERSION);
+	pr_info("vexfs: registered filesystem (format %u)\n",
+		VX_FORMAT_VERSION);
 	return 0;
 }
 

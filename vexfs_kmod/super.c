@@ -57,7 +57,8 @@ static int vexfs_load_super(struct super_block *sb, struct fs_context *fc)
 		return err;
 	}
 	if (sbi->disk.read_only && !sb_rdonly(sb))
-		return invalfc(fc, "unknown ro_compat features: mount read-only");
+		return invalfc(fc,
+			       "unknown ro_compat features: mount read-only");
 	return 0;
 }
 

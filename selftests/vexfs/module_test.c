@@ -161,7 +161,8 @@ TEST(load_unload_cycles)
 	ASSERT_FALSE(module_loaded());
 }
 
-FIXTURE(mounted) {
+FIXTURE(mounted)
+{
 	const char *dev;
 	struct vx_disk_super *ds;
 };

@@ -8,8 +8,10 @@ static struct vx_disk_super sb_a, sb_b;
 static void fresh(struct vx_disk_super *ds, u64 blocks, u64 gen)
 {
 	struct vx_mkfs_params p = {
-		.total_blocks = blocks, .uuid = { 0x1122, 0x3344 },
-		.created_sec = 1700000000, .label = "unit",
+		.total_blocks = blocks,
+		.uuid = { 0x1122, 0x3344 },
+		.created_sec = 1700000000,
+		.label = "unit",
 	};
 	const char *why = NULL;
 
@@ -43,7 +45,8 @@ VX_TEST(format_refuses_small_device_and_long_label)
 	VX_ASSERT_EQ(vx_super_format(&sb_a, &p, &why), -ENOSPC);
 	VX_ASSERT(why != NULL);
 	p.total_blocks = VX_MIN_BLOCKS;
-	p.label = "0123456789012345678901234567890123456789012345678901234567890123456789";
+	p.label =
+		"0123456789012345678901234567890123456789012345678901234567890123456789";
 	VX_ASSERT_EQ(vx_super_format(&sb_a, &p, &why), -EINVAL);
 	p.label = NULL;
 	VX_ASSERT_EQ(vx_super_format(&sb_a, &p, &why), 0);

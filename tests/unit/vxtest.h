@@ -27,36 +27,36 @@ static struct vx_test *vx_tests_head, **vx_tests_tail = &vx_tests_head;
 static jmp_buf vx_test_jmp;
 static int vx_test_failed;
 
-#define VX_TEST(name)                                                      \
-	static void vx_test_##name(void);                                  \
+#define VX_TEST(name)                                                       \
+	static void vx_test_##name(void);                                   \
 	static struct vx_test vx_test_rec_##name = { #name, vx_test_##name, \
-						     NULL };               \
-	static void __attribute__((constructor)) vx_test_reg_##name(void)  \
-	{                                                                  \
-		*vx_tests_tail = &vx_test_rec_##name;                      \
-		vx_tests_tail = &vx_test_rec_##name.next;                  \
-	}                                                                  \
+						     NULL };                \
+	static void __attribute__((constructor)) vx_test_reg_##name(void)   \
+	{                                                                   \
+		*vx_tests_tail = &vx_test_rec_##name;                       \
+		vx_tests_tail = &vx_test_rec_##name.next;                   \
+	}                                                                   \
 	static void vx_test_##name(void)
 
-#define VX_FAIL(...)                                                      \
-	do {                                                              \
-		printf("#   %s:%d: ", __FILE__, __LINE__);                    \
-		printf(__VA_ARGS__);                                      \
-		printf("\n");                                             \
-		vx_test_failed = 1;                                       \
-		longjmp(vx_test_jmp, 1);                                  \
+#define VX_FAIL(...)                                       \
+	do {                                               \
+		printf("#   %s:%d: ", __FILE__, __LINE__); \
+		printf(__VA_ARGS__);                       \
+		printf("\n");                              \
+		vx_test_failed = 1;                        \
+		longjmp(vx_test_jmp, 1);                   \
 	} while (0)
 
-#define VX_ASSERT(cond)                                      \
-	do {                                                 \
-		if (!(cond))                                 \
+#define VX_ASSERT(cond)                                         \
+	do {                                                    \
+		if (!(cond))                                    \
 			VX_FAIL("assertion failed: %s", #cond); \
 	} while (0)
 
-#define VX_ASSERT_EQ(a, b)                                                  \
-	do {                                                                \
-		long long _va = (long long)(a), _vb = (long long)(b);       \
-		if (_va != _vb)                                             \
+#define VX_ASSERT_EQ(a, b)                                                   \
+	do {                                                                 \
+		long long _va = (long long)(a), _vb = (long long)(b);        \
+		if (_va != _vb)                                              \
 			VX_FAIL("%s == %s: %lld != %lld", #a, #b, _va, _vb); \
 	} while (0)
 

@@ -16,7 +16,7 @@
 #endif
 
 #define VX_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define VX_ALIGN_UP(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
-#define VX_DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define VX_ALIGN_UP(x, a) (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
+#define VX_DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
 
 #endif /* VEXFS_CORE_SHIM_H */

@@ -82,14 +82,18 @@ struct vx_spinlock {
 #define vx_mutex_unlock(l) mutex_unlock(&(l)->m)
 
 #define vx_rwlock_init(l) init_rwsem(&(l)->rw)
-#define vx_rwlock_destroy(l) do { } while (0)
+#define vx_rwlock_destroy(l) \
+	do {                 \
+	} while (0)
 #define vx_read_lock(l) down_read(&(l)->rw)
 #define vx_read_unlock(l) up_read(&(l)->rw)
 #define vx_write_lock(l) down_write(&(l)->rw)
 #define vx_write_unlock(l) up_write(&(l)->rw)
 
 #define vx_spin_init(l) spin_lock_init(&(l)->s)
-#define vx_spin_destroy(l) do { } while (0)
+#define vx_spin_destroy(l) \
+	do {               \
+	} while (0)
 #define vx_spin_lock(l) spin_lock(&(l)->s)
 #define vx_spin_unlock(l) spin_unlock(&(l)->s)
 
@@ -149,7 +153,8 @@ static inline bool vx_cpu_has(enum vx_cpu_feature f)
 		return boot_cpu_has(X86_FEATURE_AVX512F) &&
 		       boot_cpu_has(X86_FEATURE_AVX512VL) &&
 		       cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM |
-					 XFEATURE_MASK_AVX512, NULL);
+						 XFEATURE_MASK_AVX512,
+					 NULL);
 #elif defined(CONFIG_ARM64)
 	case VX_CPU_NEON:
 		return cpu_have_named_feature(ASIMD);

@@ -45,6 +45,10 @@ typedef int64_t s64;
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #endif
 
+#ifndef __always_inline
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
@@ -125,8 +129,8 @@ static inline void vx_rwlock_init(struct vx_rwlock *l)
 	pthread_rwlockattr_t attr;
 
 	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr,
-				      PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlockattr_setkind_np(
+		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&l->rw, &attr);
 	pthread_rwlockattr_destroy(&attr);
 }
@@ -246,9 +250,9 @@ static inline void vx_sort(void *base, size_t n, size_t size,
  * has them and the OS saves their register state (libgcc checks XGETBV).
  */
 enum vx_cpu_feature {
-	VX_CPU_AVX2_FMA,	/* x86-64: AVX2 and FMA3 */
-	VX_CPU_AVX512F,		/* x86-64: AVX-512 F and VL */
-	VX_CPU_NEON,		/* arm64: Advanced SIMD */
+	VX_CPU_AVX2_FMA, /* x86-64: AVX2 and FMA3 */
+	VX_CPU_AVX512F, /* x86-64: AVX-512 F and VL */
+	VX_CPU_NEON, /* arm64: Advanced SIMD */
 };
 
 static inline bool vx_cpu_has(enum vx_cpu_feature f)
@@ -263,7 +267,7 @@ static inline bool vx_cpu_has(enum vx_cpu_feature f)
 		       __builtin_cpu_supports("avx512vl");
 #elif defined(__aarch64__)
 	case VX_CPU_NEON:
-		return true;	/* mandatory in AArch64 */
+		return true; /* mandatory in AArch64 */
 #endif
 	default:
 		return false;

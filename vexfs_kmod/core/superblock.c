@@ -16,7 +16,8 @@ u32 vx_super_crc(const struct vx_disk_super *ds)
 	crc = vx_crc32c(~0u, ds, offsetof(struct vx_disk_super, crc));
 	crc = vx_crc32c(crc, &zero, sizeof(zero));
 	crc = vx_crc32c(crc, &ds->generation,
-			sizeof(*ds) - offsetof(struct vx_disk_super, generation));
+			sizeof(*ds) -
+				offsetof(struct vx_disk_super, generation));
 	return ~crc;
 }
 
@@ -35,7 +36,8 @@ static u64 default_wal_blocks(u64 total_blocks)
 int vx_super_format(struct vx_disk_super *ds, const struct vx_mkfs_params *p,
 		    const char **why)
 {
-	u64 wal = p->wal_blocks ? p->wal_blocks : default_wal_blocks(p->total_blocks);
+	u64 wal = p->wal_blocks ? p->wal_blocks :
+				  default_wal_blocks(p->total_blocks);
 	size_t label_len = 0;
 
 	if (p->total_blocks < VX_MIN_BLOCKS) {
@@ -138,7 +140,8 @@ int vx_super_decode(const void *block, u64 dev_blocks,
 	info->uuid[1] = le64_to_cpu(ds->uuid[1]);
 	memcpy(info->label, ds->label, VX_LABEL_MAX);
 	info->label[VX_LABEL_MAX] = '\0';
-	info->read_only = (info->feature_ro_compat & ~VX_FEATURE_RO_COMPAT_SUPP) != 0;
+	info->read_only =
+		(info->feature_ro_compat & ~VX_FEATURE_RO_COMPAT_SUPP) != 0;
 	return 0;
 }
 

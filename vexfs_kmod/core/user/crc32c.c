@@ -19,8 +19,9 @@ static void __attribute__((constructor)) crc32c_init_tables(void)
 	}
 	for (u32 i = 0; i < 256; i++)
 		for (int t = 1; t < 8; t++)
-			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
-					  crc_table[0][crc_table[t - 1][i] & 0xff];
+			crc_table[t][i] =
+				(crc_table[t - 1][i] >> 8) ^
+				crc_table[0][crc_table[t - 1][i] & 0xff];
 }
 
 u32 vx_crc32c(u32 crc, const void *buf, size_t len)
