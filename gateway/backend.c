@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend registry and helpers shared by the implementations.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+static const struct gw_backend_ops *const backends[] = {
+	&gw_backend_none,
+};
+
+void gw_names_free(struct gw_names *names)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		free(names->v[i]);
+	free(names->v);
+	names->v = NULL;
+	names->n = 0;
+}
+
+struct gw_backend *gw_backend_open(const char *name, const char *arg)
+{
+	struct gw_backend *be;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (!strcmp(backends[i]->name, name))
+			break;
+	if (i == sizeof(backends) / sizeof(backends[0])) {
+		errno = ENOENT;
+		return NULL;
+	}
+	be = calloc(1, sizeof(*be));
+	if (!be)
+		return NULL;
+	be->ops = backends[i];
+	err = be->ops->open ? be->ops->open(be, arg) : 0;
+	if (err) {
+		free(be);
+		errno = -err;
+		return NULL;
+	}
+	return be;
+}
+
+void gw_backend_close(struct gw_backend *be)
+{
+	if (!be)
+		return;
+	if (be->ops->close)
+		be->ops->close(be);
+	free(be);
+}

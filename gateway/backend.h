@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The storage the gateway serves, behind one interface:
+ *
+ *   none      no storage; every collection is missing (this skeleton)
+ *   kernel    vexfs.ko through ioctl (data plane) and generic netlink
+ *             (control plane) - the product
+ *   embedded  the userspace core in-process over an image file, for
+ *             hosts that cannot load modules and for native benchmarks
+ *
+ * Rules for implementations:
+ * - Ops return 0 or a negative errno; reply.c maps the errno to Qdrant's
+ *   HTTP code, and the handler supplies the message (it knows the names).
+ * - Ops are called concurrently from every worker thread. A transport
+ *   that is not thread-safe (a netlink socket) must be kept per thread.
+ * - Ops may block (an ioctl); they run on the worker that owns the
+ *   connection, so one slow op delays only that worker's clients.
+ * - Inputs are already validated for shape and range by the gateway;
+ *   the backend (the kernel) validates them again for safety.
+ */
+#ifndef VEXFS_GATEWAY_BACKEND_H
+#define VEXFS_GATEWAY_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum gw_distance {
+	GW_DIST_COSINE,
+	GW_DIST_EUCLID,
+	GW_DIST_DOT,
+	GW_DIST_MANHATTAN,
+};
+
+struct gw_hnsw_params {
+	uint32_t m;
+	uint32_t ef_construct;
+	uint32_t full_scan_threshold;	/* KB of vectors, as Qdrant */
+};
+
+/* The unnamed dense vector only, until named vectors are added. */
+struct gw_collection_params {
+	uint32_t size;
+	enum gw_distance distance;
+	struct gw_hnsw_params hnsw;
+};
+
+enum gw_collection_status {
+	GW_STATUS_GREEN,
+	GW_STATUS_YELLOW,
+	GW_STATUS_GREY,
+	GW_STATUS_RED,
+};
+
+struct gw_collection_info {
+	struct gw_collection_params params;
+	enum gw_collection_status status;
+	uint64_t points_count;
+	uint64_t indexed_vectors_count;
+	uint32_t segments_count;
+};
+
+/* A list of names the backend allocated; free with gw_names_free(). */
+struct gw_names {
+	char **v;
+	size_t n;
+};
+
+void gw_names_free(struct gw_names *names);
+
+struct gw_backend;
+
+struct gw_backend_ops {
+	const char *name;
+	int (*open)(struct gw_backend *be, const char *arg);
+	void (*close)(struct gw_backend *be);
+
+	/* False while storage is still recovering: /readyz answers 503. */
+	bool (*ready)(struct gw_backend *be);
+
+	int (*collection_list)(struct gw_backend *be, struct gw_names *out);
+	int (*collection_get)(struct gw_backend *be, const char *name,
+			      struct gw_collection_info *out);
+	int (*collection_create)(struct gw_backend *be, const char *name,
+				 const struct gw_collection_params *params);
+	int (*collection_delete)(struct gw_backend *be, const char *name);
+
+	/* Points in a collection; a filter comes with the filter compiler. */
+	int (*point_count)(struct gw_backend *be, const char *collection,
+			   bool exact, uint64_t *count);
+};
+
+struct gw_backend {
+	const struct gw_backend_ops *ops;
+	void *priv;
+};
+
+extern const struct gw_backend_ops gw_backend_none;
+
+/* Look up a backend by name and open it; NULL with errno on failure. */
+struct gw_backend *gw_backend_open(const char *name, const char *arg);
+void gw_backend_close(struct gw_backend *be);
+
+#endif

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "none" backend: no storage at all. Lets the HTTP layer run and be
+ * tested before the kernel and embedded backends exist.
+ */
+#include <errno.h>
+
+#include "backend.h"
+
+static bool none_ready(struct gw_backend *be)
+{
+	return true;
+}
+
+static int none_list(struct gw_backend *be, struct gw_names *out)
+{
+	out->v = NULL;
+	out->n = 0;
+	return 0;
+}
+
+static int none_get(struct gw_backend *be, const char *name,
+		    struct gw_collection_info *out)
+{
+	return -ENOENT;
+}
+
+static int none_create(struct gw_backend *be, const char *name,
+		       const struct gw_collection_params *params)
+{
+	return -EOPNOTSUPP;	/* nowhere to store it */
+}
+
+static int none_delete(struct gw_backend *be, const char *name)
+{
+	return -ENOENT;
+}
+
+static int none_count(struct gw_backend *be, const char *collection,
+		      bool exact, uint64_t *count)
+{
+	return -ENOENT;
+}
+
+const struct gw_backend_ops gw_backend_none = {
+	.name			= "none",
+	.ready			= none_ready,
+	.collection_list	= none_list,
+	.collection_get		= none_get,
+	.collection_create	= none_create,
+	.collection_delete	= none_delete,
+	.point_count		= none_count,
+};

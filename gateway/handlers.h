@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Route handlers, one file per Qdrant API area; routes.c wires them up.
+ */
+#ifndef VEXFS_GATEWAY_HANDLERS_H
+#define VEXFS_GATEWAY_HANDLERS_H
+
+#include "router.h"
+
+/* service.c */
+gw_handler_fn gw_service_root;
+gw_handler_fn gw_service_healthz;
+gw_handler_fn gw_service_readyz;
+gw_handler_fn gw_service_telemetry;
+gw_handler_fn gw_service_metrics;
+gw_handler_fn gw_service_cluster;
+
+/* collections.c */
+gw_handler_fn gw_collections_list;
+gw_handler_fn gw_collection_exists;
+gw_handler_fn gw_collection_get;
+gw_handler_fn gw_collection_create;
+
+/* points.c */
+gw_handler_fn gw_points_count;
+
+#endif

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Replies: Qdrant's envelopes, and the one table that turns an errno
+ * from a backend into Qdrant's HTTP code and message prefix.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "gateway.h"
+#include "metrics.h"
+#include "request.h"
+
+static const struct gw_errmap {
+	int err;
+	int code;
+	const char *prefix;		/* Qdrant's StorageError wording */
+} errmap[] = {
+	{ ENOENT,	404, "Not found: " },
+	{ EEXIST,	409, "Wrong input: " },
+	{ EINVAL,	400, "Wrong input: " },
+	{ EACCES,	403, "Forbidden: " },
+	{ EPERM,	403, "Forbidden: " },
+	{ EROFS,	403, "Storage locked: " },
+	{ ETIMEDOUT,	408, "Timeout: " },
+	{ EAGAIN,	503, "Service unavailable: " },
+	{ EBUSY,	503, "Service unavailable: " },
+	{ ENOSPC,	507, "Insufficient storage: " },
+	{ EDQUOT,	507, "Insufficient storage: " },
+	/* Not a Qdrant code: a feature the gateway does not have yet. */
+	{ EOPNOTSUPP,	501, "Not implemented: " },
+};
+
+static const struct gw_errmap errmap_default = {
+	0, 500, "Service internal error: "
+};
+
+static const struct gw_errmap *errmap_find(int err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errmap) / sizeof(errmap[0]); i++)
+		if (errmap[i].err == err)
+			return &errmap[i];
+	return &errmap_default;
+}
+
+uint64_t gw_req_elapsed_ns(const struct gw_req *req)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - req->start.tv_sec) * 1000000000u +
+	       now.tv_nsec - req->start.tv_nsec;
+}
+
+static double elapsed_s(const struct gw_req *req)
+{
+	return gw_req_elapsed_ns(req) / 1e9;
+}
+
+/* The output buffer, or NULL if this request already has its reply. */
+static struct evbuffer *claim(struct gw_req *req, int code)
+{
+	if (req->status) {
+		fprintf(stderr,
+			"vexfs-gateway: BUG: second reply %d (first %d) to %s\n",
+			code, req->status,
+			req->target.path ? req->target.path : "?");
+		return NULL;
+	}
+	return evhttp_request_get_output_buffer(req->ev);
+}
+
+/* Reason phrases libevent 2.1 lacks (it would say "Client Error"). */
+static const char *reason(int code)
+{
+	switch (code) {
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 507:
+		return "Insufficient Storage";
+	}
+	return NULL;			/* libevent's own */
+}
+
+static void send_reply(struct gw_req *req, int code, const char *ctype)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
+	struct evbuffer *out = evhttp_request_get_output_buffer(req->ev);
+	const struct gw_route *r = req->match.route;
+
+	req->status = code;
+	if (ctype)
+		evhttp_add_header(h, "Content-Type", ctype);
+	if (req->method == EVHTTP_REQ_HEAD) {
+		/* libevent would send the body of a HEAD reply: drop it. */
+		char len[24];
+
+		snprintf(len, sizeof(len), "%zu", evbuffer_get_length(out));
+		evhttp_add_header(h, "Content-Length", len);
+		evbuffer_drain(out, evbuffer_get_length(out));
+	}
+	/* While draining, make keep-alive clients go elsewhere. */
+	if (atomic_load_explicit(&req->srv->stopping, memory_order_relaxed))
+		evhttp_add_header(h, "Connection", "close");
+
+	gw_metrics_observe(req->stats, r ? (int)(r - gw_routes) : -1,
+			   req->method, code, gw_req_elapsed_ns(req));
+	evhttp_send_reply(req->ev, code, reason(code), NULL);
+}
+
+static int dump_cb(const char *buf, size_t len, void *out)
+{
+	return evbuffer_add(out, buf, len);
+}
+
+#define JSON_TYPE "application/json"
+
+void gw_reply_ok(struct gw_req *req, json_t *result)
+{
+	struct evbuffer *out = claim(req, 200);
+
+	if (!out) {
+		json_decref(result);
+		return;
+	}
+	/* Stream the result straight into the socket buffer, no copy. */
+	if (!result ||
+	    evbuffer_add(out, "{\"result\":", 10) ||
+	    json_dump_callback(result, dump_cb, out,
+			       JSON_COMPACT | JSON_ENCODE_ANY) ||
+	    evbuffer_add_printf(out, ",\"status\":\"ok\",\"time\":%.6f}",
+				elapsed_s(req)) < 0) {
+		json_decref(result);
+		evbuffer_drain(out, evbuffer_get_length(out));
+		gw_reply_errno(req, ENOMEM, NULL);
+		return;
+	}
+	json_decref(result);
+	send_reply(req, 200, JSON_TYPE);
+}
+
+void gw_reply_json(struct gw_req *req, int code, json_t *doc)
+{
+	struct evbuffer *out = claim(req, code);
+
+	if (!out) {
+		json_decref(doc);
+		return;
+	}
+	if (!doc || json_dump_callback(doc, dump_cb, out, JSON_COMPACT)) {
+		json_decref(doc);
+		evbuffer_drain(out, evbuffer_get_length(out));
+		gw_reply_errno(req, ENOMEM, NULL);
+		return;
+	}
+	json_decref(doc);
+	send_reply(req, code, JSON_TYPE);
+}
+
+void gw_reply_text(struct gw_req *req, int code, const char *ctype,
+		   const char *text)
+{
+	struct evbuffer *out = claim(req, code);
+
+	if (!out)
+		return;
+	evbuffer_add(out, text, strlen(text));
+	send_reply(req, code, ctype);
+}
+
+void gw_reply_buffer(struct gw_req *req, int code, const char *ctype,
+		     struct evbuffer *body)
+{
+	struct evbuffer *out = claim(req, code);
+
+	if (!out)
+		return;
+	evbuffer_add_buffer(out, body);
+	send_reply(req, code, ctype);
+}
+
+/* Messages may quote client bytes; keep the JSON we emit valid UTF-8. */
+static json_t *message_string(char *msg)
+{
+	json_t *s = json_string(msg);
+	char *p;
+
+	if (s)
+		return s;
+	for (p = msg; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	return json_string(msg);
+}
+
+static void reply_errorv(struct gw_req *req, int code, const char *prefix,
+			 const char *fmt, va_list ap)
+{
+	struct evbuffer *out = claim(req, code);
+	char *detail = NULL, *msg = NULL;
+	json_t *s = NULL;
+
+	if (!out)
+		return;
+	if (vasprintf(&detail, fmt, ap) < 0)
+		detail = NULL;
+	if (!detail || asprintf(&msg, "%s%s", prefix, detail) < 0)
+		msg = NULL;
+	if (msg)
+		s = message_string(msg);
+	evbuffer_add(out, "{\"status\":{\"error\":", 19);
+	if (!s || json_dump_callback(s, dump_cb, out, JSON_ENCODE_ANY))
+		evbuffer_add_printf(out, "\"%s\"", prefix);
+	evbuffer_add_printf(out, "},\"time\":%.6f}", elapsed_s(req));
+	json_decref(s);
+	free(msg);
+	free(detail);
+	send_reply(req, code, JSON_TYPE);
+}
+
+void gw_reply_error(struct gw_req *req, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_errorv(req, code, "", fmt, ap);
+	va_end(ap);
+}
+
+void gw_reply_errno(struct gw_req *req, int err, const char *fmt, ...)
+{
+	const struct gw_errmap *e;
+	va_list ap;
+
+	if (err < 0)
+		err = -err;
+	e = errmap_find(err);
+	if (!fmt) {
+		gw_reply_error(req, e->code, "%s%s", e->prefix, strerror(err));
+		return;
+	}
+	va_start(ap, fmt);
+	reply_errorv(req, e->code, e->prefix, fmt, ap);
+	va_end(ap);
+}
+
+void gw_reply_invalid(struct gw_req *req, const char *fmt, ...)
+{
+	char *detail = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&detail, fmt, ap) < 0)
+		detail = NULL;
+	va_end(ap);
+	gw_reply_error(req, 422, "Validation error in JSON body: [%s]",
+		       detail ? detail : "?");
+	free(detail);
+}

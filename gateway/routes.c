@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The route table. Patterns and {names} are Qdrant's (openapi.json):
+ * they are also the "endpoint" label in /metrics.
+ *
+ * Order matters: the first match wins, so a literal segment must come
+ * before a {param} in the same position. Mark every route that changes
+ * state GW_ROUTE_WRITES, or the read-only API key could call it.
+ */
+#include <event2/http.h>
+
+#include "handlers.h"
+
+#define GET	EVHTTP_REQ_GET
+#define POST	EVHTTP_REQ_POST
+#define PUT	EVHTTP_REQ_PUT
+#define PATCH	EVHTTP_REQ_PATCH
+#define DELETE	EVHTTP_REQ_DELETE
+
+#define OPEN	GW_ROUTE_OPEN
+#define WRITES	GW_ROUTE_WRITES
+#define BODY	GW_ROUTE_BODY
+
+const struct gw_route gw_routes[] = {
+	/* Service; the probes and "/" are open, as in Qdrant. */
+	{ GET,	"/",		gw_service_root,	OPEN },
+	{ GET,	"/healthz",	gw_service_healthz,	OPEN },
+	{ GET,	"/livez",	gw_service_healthz,	OPEN },
+	{ GET,	"/readyz",	gw_service_readyz,	OPEN },
+	{ GET,	"/telemetry",	gw_service_telemetry,	0 },
+	{ GET,	"/metrics",	gw_service_metrics,	0 },
+	{ GET,	"/cluster",	gw_service_cluster,	0 },
+
+	/* Collections */
+	{ GET,	"/collections",	gw_collections_list,	0 },
+	{ GET,	"/collections/{collection_name}",
+		gw_collection_get, 0 },
+	{ PUT,	"/collections/{collection_name}",
+		gw_collection_create, WRITES | BODY },
+	{ GET,	"/collections/{collection_name}/exists",
+		gw_collection_exists, 0 },
+
+	/* Points: reads that take a body are POST but not WRITES. */
+	{ POST,	"/collections/{collection_name}/points/count",
+		gw_points_count, BODY },
+};
+
+const unsigned int gw_nroutes = sizeof(gw_routes) / sizeof(gw_routes[0]);
