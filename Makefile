@@ -25,7 +25,7 @@ TOOLS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) 
 KSFT_DIR := build/kselftest
 
 .PHONY: all help deps module core gateway tools tests unit selftests \
-	vm-test conformance test run stop format lint fuzz clean distclean
+	vm-test vm-runner conformance test run stop format lint fuzz clean distclean
 
 all: module core gateway tools tests ## build everything
 
@@ -107,6 +107,10 @@ vm-test: module tools gateway selftests ## run the selftests in the VM (KVER=...
 		scripts/run-selftests.sh $$k $(RESULTS)/vm-$$k.tap; \
 	done
 
+vm-runner: module tools gateway ## tests of the VM runner itself (catches WARN, hangs)
+	@mkdir -p $(RESULTS)
+	tests/vm/runner_test.sh | tee $(RESULTS)/vm-runner.tap
+
 conformance: module tools gateway ## host-side API tests against the gateway in the VM
 	@mkdir -p $(RESULTS)
 	scripts/run-conformance.sh $(RESULTS)/conformance.tap
@@ -120,6 +124,8 @@ test: deps ## install what is missing, build, run every test
 	@$(MAKE) --no-print-directory unit || true
 	@for k in $(KVERS_ALL); do $(MAKE) --no-print-directory vm-test KVER=$$k || true; done
 	@$(MAKE) --no-print-directory conformance || true
+	@$(MAKE) --no-print-directory vm-runner || true
+	@scripts/run-fuzz.sh $(or $(FUZZ_SECONDS),20) $(RESULTS)/fuzz.tap || true
 	@scripts/tally.sh $(RESULTS)
 
 # --- running it ------------------------------------------------------------
@@ -140,7 +146,8 @@ lint: ## clang-format check, checkpatch on kernel code, cppcheck
 	scripts/lint.sh
 
 fuzz: ## run every libFuzzer target for a bounded time (FUZZ_SECONDS=30)
-	scripts/run-fuzz.sh $(or $(FUZZ_SECONDS),30)
+	@mkdir -p $(RESULTS)
+	scripts/run-fuzz.sh $(or $(FUZZ_SECONDS),30) $(RESULTS)/fuzz.tap
 
 clean: ## remove build outputs
 	rm -rf build

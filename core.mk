@@ -4,6 +4,7 @@
 #   build/core/libvexfscore.a      -O2, for tools, gateway and benchmarks
 #   build/core-san/libvexfscore.a  -O1 with ASan+UBSan, for unit tests
 #   build/core-tsan/libvexfscore.a -O1 with TSan, for the concurrency stress tests
+#   build/core-fuzz/libvexfscore.a clang, libFuzzer instrumentation + ASan/UBSan
 
 CORE_DIR   := vexfs_kmod/core
 CORE_SRCS  := $(sort $(wildcard $(CORE_DIR)/*.c $(CORE_DIR)/user/*.c))
@@ -27,12 +28,16 @@ SAN_CFLAGS    := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 		 -fno-sanitize-recover=undefined
 TSAN_CFLAGS   := -O1 -fsanitize=thread -fno-omit-frame-pointer
 
+FUZZ_CC       ?= clang
+FUZZ_CFLAGS   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+		 -fno-sanitize-recover=undefined
+
 define core_variant
-# $1 = variant dir, $2 = extra cflags
+# $1 = variant dir, $2 = extra cflags, $3 = compiler (default $(CC))
 $(1)_OBJS := $$(patsubst $(CORE_DIR)/%.c,build/$(1)/%.o,$$(CORE_SRCS))
 build/$(1)/%.o: $(CORE_DIR)/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(CORE_CPPFLAGS) $$(CORE_CFLAGS) $$(WERROR) $(2) $$(call simd_flags,$$<) -MMD -MP -c $$< -o $$@
+	$$(or $(3),$$(CC)) $$(CORE_CPPFLAGS) $$(CORE_CFLAGS) $$(WERROR) $(2) $$(call simd_flags,$$<) -MMD -MP -c $$< -o $$@
 build/$(1)/libvexfscore.a: $$($(1)_OBJS)
 	$$(AR) rcs $$@ $$^
 -include $$($(1)_OBJS:.o=.d)
@@ -41,7 +46,9 @@ endef
 $(eval $(call core_variant,core,-O2))
 $(eval $(call core_variant,core-san,$(SAN_CFLAGS)))
 $(eval $(call core_variant,core-tsan,$(TSAN_CFLAGS)))
+$(eval $(call core_variant,core-fuzz,$(FUZZ_CFLAGS),$(FUZZ_CC)))
 
 CORE_LIB      := build/core/libvexfscore.a
 CORE_SAN_LIB  := build/core-san/libvexfscore.a
 CORE_TSAN_LIB := build/core-tsan/libvexfscore.a
+CORE_FUZZ_LIB := build/core-fuzz/libvexfscore.a
