@@ -7,6 +7,8 @@
 # (core.mk); the gateway in gateway/; tools and tests under build/.
 
 SHELL := /bin/bash
+# Keep intermediate objects (tools, tests) between builds.
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 # Kernels with headers installed; KVER=... picks one.

@@ -11,7 +11,11 @@
 #else
 static inline void vexfs_inode_init_times(struct inode *inode)
 {
-	inode->i_atime = inode->i_mtime = inode->i_ctime = current_time(inode);
+	struct timespec64 now = current_time(inode);
+
+	inode->i_atime = now;
+	inode->i_mtime = now;
+	inode->i_ctime = now;
 }
 #endif
 

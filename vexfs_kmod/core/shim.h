@@ -16,7 +16,10 @@
 #endif
 
 #define VX_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define VX_ALIGN_UP(x, a) (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
-#define VX_DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
+/* clang-format 14 would write "(a)-1", which checkpatch rightly dislikes. */
+/* clang-format off */
+#define VX_ALIGN_UP(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define VX_DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+/* clang-format on */
 
 #endif /* VEXFS_CORE_SHIM_H */
