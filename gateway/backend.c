@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "gateway.h"
 
 static const struct gw_backend_ops *const backends[] = {
 	&gw_backend_none,
@@ -29,10 +30,10 @@ struct gw_backend *gw_backend_open(const char *name, const char *arg)
 	size_t i;
 	int err;
 
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(backends); i++)
 		if (!strcmp(backends[i]->name, name))
 			break;
-	if (i == sizeof(backends) / sizeof(backends[0])) {
+	if (i == ARRAY_SIZE(backends)) {
 		errno = ENOENT;
 		return NULL;
 	}

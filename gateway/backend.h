@@ -35,7 +35,7 @@ enum gw_distance {
 struct gw_hnsw_params {
 	uint32_t m;
 	uint32_t ef_construct;
-	uint32_t full_scan_threshold;	/* KB of vectors, as Qdrant */
+	uint32_t full_scan_threshold; /* KB of vectors, as Qdrant */
 };
 
 /* The unnamed dense vector only, until named vectors are added. */

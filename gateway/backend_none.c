@@ -28,7 +28,7 @@ static int none_get(struct gw_backend *be, const char *name,
 static int none_create(struct gw_backend *be, const char *name,
 		       const struct gw_collection_params *params)
 {
-	return -EOPNOTSUPP;	/* nowhere to store it */
+	return -EOPNOTSUPP; /* nowhere to store it */
 }
 
 static int none_delete(struct gw_backend *be, const char *name)
@@ -36,18 +36,18 @@ static int none_delete(struct gw_backend *be, const char *name)
 	return -ENOENT;
 }
 
-static int none_count(struct gw_backend *be, const char *collection,
-		      bool exact, uint64_t *count)
+static int none_count(struct gw_backend *be, const char *collection, bool exact,
+		      uint64_t *count)
 {
 	return -ENOENT;
 }
 
 const struct gw_backend_ops gw_backend_none = {
-	.name			= "none",
-	.ready			= none_ready,
-	.collection_list	= none_list,
-	.collection_get		= none_get,
-	.collection_create	= none_create,
-	.collection_delete	= none_delete,
-	.point_count		= none_count,
+	.name = "none",
+	.ready = none_ready,
+	.collection_list = none_list,
+	.collection_get = none_get,
+	.collection_create = none_create,
+	.collection_delete = none_delete,
+	.point_count = none_count,
 };

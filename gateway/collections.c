@@ -11,8 +11,6 @@
 #include "handlers.h"
 #include "request.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 void gw_collections_list(struct gw_req *req)
 {
 	struct gw_backend *be = req->srv->backend;
@@ -54,17 +52,17 @@ void gw_collection_exists(struct gw_req *req)
 }
 
 static const char *const distance_names[] = {
-	[GW_DIST_COSINE]	= "Cosine",
-	[GW_DIST_EUCLID]	= "Euclid",
-	[GW_DIST_DOT]		= "Dot",
-	[GW_DIST_MANHATTAN]	= "Manhattan",
+	[GW_DIST_COSINE] = "Cosine",
+	[GW_DIST_EUCLID] = "Euclid",
+	[GW_DIST_DOT] = "Dot",
+	[GW_DIST_MANHATTAN] = "Manhattan",
 };
 
 static const char *const status_names[] = {
-	[GW_STATUS_GREEN]	= "green",
-	[GW_STATUS_YELLOW]	= "yellow",
-	[GW_STATUS_GREY]	= "grey",
-	[GW_STATUS_RED]		= "red",
+	[GW_STATUS_GREEN] = "green",
+	[GW_STATUS_YELLOW] = "yellow",
+	[GW_STATUS_GREY] = "grey",
+	[GW_STATUS_RED] = "red",
 };
 
 /*
@@ -75,24 +73,18 @@ static json_t *collection_info_json(const struct gw_collection_info *ci)
 {
 	const struct gw_collection_params *p = &ci->params;
 
-	return json_pack("{s:s, s:s, s:I, s:I, s:I,"
-			 " s:{s:{s:{s:I, s:s}}, s:{s:I, s:I, s:I}}, s:{}}",
-			 "status", status_names[ci->status],
-			 "optimizer_status", "ok",
-			 "segments_count", (json_int_t)ci->segments_count,
-			 "points_count", (json_int_t)ci->points_count,
-			 "indexed_vectors_count",
-			 (json_int_t)ci->indexed_vectors_count,
-			 "config",
-			 "params", "vectors",
-			 "size", (json_int_t)p->size,
-			 "distance", distance_names[p->distance],
-			 "hnsw_config",
-			 "m", (json_int_t)p->hnsw.m,
-			 "ef_construct", (json_int_t)p->hnsw.ef_construct,
-			 "full_scan_threshold",
-			 (json_int_t)p->hnsw.full_scan_threshold,
-			 "payload_schema");
+	return json_pack(
+		"{s:s, s:s, s:I, s:I, s:I,"
+		" s:{s:{s:{s:I, s:s}}, s:{s:I, s:I, s:I}}, s:{}}",
+		"status", status_names[ci->status], "optimizer_status", "ok",
+		"segments_count", (json_int_t)ci->segments_count,
+		"points_count", (json_int_t)ci->points_count,
+		"indexed_vectors_count", (json_int_t)ci->indexed_vectors_count,
+		"config", "params", "vectors", "size", (json_int_t)p->size,
+		"distance", distance_names[p->distance], "hnsw_config", "m",
+		(json_int_t)p->hnsw.m, "ef_construct",
+		(json_int_t)p->hnsw.ef_construct, "full_scan_threshold",
+		(json_int_t)p->hnsw.full_scan_threshold, "payload_schema");
 }
 
 void gw_collection_get(struct gw_req *req)
@@ -104,7 +96,8 @@ void gw_collection_get(struct gw_req *req)
 
 	err = be->ops->collection_get(be, name, &info);
 	if (err == -ENOENT) {
-		gw_reply_errno(req, err, "Collection `%s` doesn't exist!", name);
+		gw_reply_errno(req, err, "Collection `%s` doesn't exist!",
+			       name);
 		return;
 	}
 	if (err) {
@@ -124,18 +117,21 @@ static int get_uint(struct gw_req *req, json_t *obj, const char *field,
 	json_int_t n;
 
 	if (!v || json_is_null(v))
-		return 0;		/* keep the default */
+		return 0; /* keep the default */
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: %s.%s: expected an unsigned integer",
-			       path, field);
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: %s.%s: expected an unsigned integer",
+			path, field);
 		return -1;
 	}
 	n = json_integer_value(v);
 	if (n < min || n > max) {
-		gw_reply_invalid(req, "%s.%s: value %lld invalid, must be from %lld to %lld",
-				 path, field, (long long)n, (long long)min,
-				 (long long)max);
+		gw_reply_invalid(
+			req,
+			"%s.%s: value %lld invalid, must be from %lld to %lld",
+			path, field, (long long)n, (long long)min,
+			(long long)max);
 		return -1;
 	}
 	*out = (uint32_t)n;
@@ -150,8 +146,9 @@ static int parse_vectors(struct gw_req *req, json_t *v,
 	unsigned int i;
 
 	if (!v || !json_is_object(v) || !json_object_get(v, "size")) {
-		gw_reply_errno(req, -EOPNOTSUPP,
-			       "only \"vectors\": {\"size\", \"distance\"} is supported yet");
+		gw_reply_errno(
+			req, -EOPNOTSUPP,
+			"only \"vectors\": {\"size\", \"distance\"} is supported yet");
 		return -1;
 	}
 	if (get_uint(req, v, "size", "vectors", 1, 65536, &p->size))
@@ -163,8 +160,9 @@ static int parse_vectors(struct gw_req *req, json_t *v,
 			return 0;
 		}
 	}
-	gw_reply_error(req, 400,
-		       "Format error in JSON body: vectors.distance: expected one of `Cosine`, `Euclid`, `Dot`, `Manhattan`");
+	gw_reply_error(
+		req, 400,
+		"Format error in JSON body: vectors.distance: expected one of `Cosine`, `Euclid`, `Dot`, `Manhattan`");
 	return -1;
 }
 
@@ -173,7 +171,8 @@ void gw_collection_create(struct gw_req *req)
 	struct gw_backend *be = req->srv->backend;
 	const char *name = gw_req_param(req, "collection_name");
 	struct gw_collection_params p = {
-		.hnsw = { .m = 16, .ef_construct = 100,
+		.hnsw = { .m = 16,
+			  .ef_construct = 100,
 			  .full_scan_threshold = 10000 },
 	};
 	json_t *hnsw = json_object_get(req->body, "hnsw_config");

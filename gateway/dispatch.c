@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The request pipeline: target -> route -> API key -> body -> handler.
+ * The request pipeline: parse the target, match a route, check the API
+ * key (unless the path is open), answer 404/405, refuse writes to the
+ * read-only key, parse the JSON body, run the handler.
  *
  * Every early exit replies once and returns; the handler owns the reply
  * after that, and a handler that forgets gets a 500 rather than leaving
@@ -46,14 +48,28 @@ static bool check_key(struct gw_req *req)
 		req->access = GW_ACCESS_READ;
 		return true;
 	case GW_AUTH_MISSING:
-		gw_reply_error(req, 403,
-			       "Must provide an API key or an Authorization bearer token");
+		gw_reply_error(
+			req, 403,
+			"Must provide an API key or an Authorization bearer token");
 		return false;
 	case GW_AUTH_INVALID:
 		break;
 	}
 	gw_reply_error(req, 403, "Invalid API key or JWT");
 	return false;
+}
+
+static int parse_body(struct gw_req *req)
+{
+	char err[256];
+
+	req->body = gw_json_parse_evbuffer(
+		evhttp_request_get_input_buffer(req->ev), err, sizeof(err));
+	if (!req->body) {
+		gw_reply_error(req, 400, "Format error in JSON body: %s", err);
+		return -1;
+	}
+	return 0;
 }
 
 static void run(struct gw_req *req, const char *uri)
@@ -80,10 +96,11 @@ static void run(struct gw_req *req, const char *uri)
 	}
 	route = req->match.route;
 	if ((route->flags & GW_ROUTE_WRITES) && req->access != GW_ACCESS_FULL) {
-		gw_reply_errno(req, -EACCES, "Global manage access is required");
+		gw_reply_errno(req, -EACCES,
+			       "Global manage access is required");
 		return;
 	}
-	if ((route->flags & GW_ROUTE_BODY) && gw_req_parse_body(req))
+	if ((route->flags & GW_ROUTE_BODY) && parse_body(req))
 		return;
 
 	route->handler(req);

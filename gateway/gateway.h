@@ -10,12 +10,14 @@
 #include <stddef.h>
 #include <time.h>
 
-/* The Qdrant release whose REST API we speak; SDKs compare against it. */
-#define GW_QDRANT_VERSION	"1.18.0"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define GW_DEFAULT_HOST		"127.0.0.1"
-#define GW_DEFAULT_PORT		6333
-#define GW_DEFAULT_MAX_BODY	(32u << 20)	/* Qdrant's max_request_size_mb */
+/* The Qdrant release whose REST API we speak; SDKs compare against it. */
+#define GW_QDRANT_VERSION "1.18.0"
+
+#define GW_DEFAULT_HOST "127.0.0.1"
+#define GW_DEFAULT_PORT 6333u
+#define GW_DEFAULT_MAX_BODY (32u << 20) /* Qdrant's max_request_size_mb */
 
 struct gw_backend;
 struct gw_metrics;
@@ -23,10 +25,10 @@ struct gw_worker;
 
 struct gw_config {
 	const char *host;
-	unsigned int port;		/* 0: let the kernel pick one */
+	unsigned int port; /* 0: let the kernel pick one */
 	unsigned int threads;
 	size_t max_body;
-	const char *api_key;		/* NULL: no auth */
+	const char *api_key; /* NULL: no auth */
 	const char *ro_api_key;
 };
 
@@ -35,10 +37,10 @@ struct gw_server {
 	struct gw_backend *backend;
 	struct gw_metrics *metrics;
 	time_t started;
-	char id[37];			/* telemetry id, a random UUID */
-	atomic_bool stopping;		/* set once on SIGTERM/SIGINT */
-	struct gw_worker *workers;	/* server.c */
-	unsigned int port;		/* bound port, even if cfg->port is 0 */
+	char id[37]; /* telemetry id, a random UUID */
+	atomic_bool stopping; /* set once on SIGTERM/SIGINT */
+	struct gw_worker *workers; /* server.c */
+	unsigned int port; /* bound port, even if cfg->port is 0 */
 };
 
 #endif

@@ -23,19 +23,19 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: vexfs-gateway [options]\n"
-"\n"
-"  --host ADDR              address to listen on (default " GW_DEFAULT_HOST ")\n"
-"  --port N                 TCP port, 0 for any (default %u)\n"
-"  --threads N              worker threads (default: online CPUs)\n"
-"  --api-key KEY            require this key on every request but the\n"
-"                           probes and / (env QDRANT__SERVICE__API_KEY)\n"
-"  --read-only-api-key KEY  a key that may only read\n"
-"                           (env QDRANT__SERVICE__READ_ONLY_API_KEY)\n"
-"  --max-body BYTES         request body limit, K/M/G suffixes allowed\n"
-"                           (default 32M)\n"
-"  --help                   show this help\n",
-		GW_DEFAULT_PORT);
+		"Usage: vexfs-gateway [options]\n"
+		"\n"
+		"  --host ADDR              address to listen on (default %s)\n"
+		"  --port N                 TCP port, 0 for any (default %u)\n"
+		"  --threads N              worker threads (default: online CPUs)\n"
+		"  --api-key KEY            require this key on every request but the\n"
+		"                           probes and / (env QDRANT__SERVICE__API_KEY)\n"
+		"  --read-only-api-key KEY  a key that may only read\n"
+		"                           (env QDRANT__SERVICE__READ_ONLY_API_KEY)\n"
+		"  --max-body BYTES         request body limit, K/M/G suffixes allowed\n"
+		"                           (default 32M)\n"
+		"  --help                   show this help\n",
+		GW_DEFAULT_HOST, GW_DEFAULT_PORT);
 }
 
 /* Strict unsigned parse with an optional binary K/M/G suffix. */
@@ -54,13 +54,16 @@ static int parse_size(const char *s, unsigned long long max, bool suffix,
 		return -errno;
 	if (suffix && *end) {
 		switch (*end++) {
-		case 'k': case 'K':
+		case 'k':
+		case 'K':
 			shift = 10;
 			break;
-		case 'm': case 'M':
+		case 'm':
+		case 'M':
 			shift = 20;
 			break;
-		case 'g': case 'G':
+		case 'g':
+		case 'G':
 			shift = 30;
 			break;
 		default:
@@ -84,8 +87,15 @@ static const char *key_or_null(const char *key)
 
 static int parse_args(int argc, char **argv, struct gw_config *cfg)
 {
-	enum { O_HOST = 256, O_PORT, O_THREADS, O_KEY, O_RO_KEY, O_MAX_BODY,
-	       O_HELP };
+	enum {
+		O_HOST = 256,
+		O_PORT,
+		O_THREADS,
+		O_KEY,
+		O_RO_KEY,
+		O_MAX_BODY,
+		O_HELP
+	};
 	static const struct option opts[] = {
 		{ "host", required_argument, NULL, O_HOST },
 		{ "port", required_argument, NULL, O_PORT },
@@ -101,7 +111,7 @@ static int parse_args(int argc, char **argv, struct gw_config *cfg)
 	int c;
 
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	*cfg = (struct gw_config) {
+	*cfg = (struct gw_config){
 		.host = GW_DEFAULT_HOST,
 		.port = GW_DEFAULT_PORT,
 		.threads = cpus > 0 ? (unsigned int)cpus : 1,
@@ -154,8 +164,8 @@ static int parse_args(int argc, char **argv, struct gw_config *cfg)
 	cfg->ro_api_key = key_or_null(cfg->ro_api_key);
 	return 0;
 bad:
-	fprintf(stderr, "vexfs-gateway: invalid value '%s' for --%s\n",
-		optarg, opts[c - O_HOST].name);
+	fprintf(stderr, "vexfs-gateway: invalid value '%s' for --%s\n", optarg,
+		opts[c - O_HOST].name);
 	return -EINVAL;
 }
 
@@ -165,13 +175,15 @@ static void make_id(char out[37])
 	unsigned char b[16] = { 0 };
 
 	if (getrandom(b, sizeof(b), 0) != sizeof(b))
-		fprintf(stderr, "vexfs-gateway: getrandom failed, id is not random\n");
+		fprintf(stderr,
+			"vexfs-gateway: getrandom failed, id is not random\n");
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-		 b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	snprintf(
+		out, 37,
+		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 int main(int argc, char **argv)

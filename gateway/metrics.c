@@ -4,6 +4,7 @@
  * rest_responses_duration_seconds) so existing dashboards work.
  */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <event2/buffer.h>
@@ -14,29 +15,32 @@
 #include "router.h"
 
 static const unsigned int methods[] = {
-	EVHTTP_REQ_GET, EVHTTP_REQ_POST, EVHTTP_REQ_HEAD, EVHTTP_REQ_PUT,
-	EVHTTP_REQ_DELETE, EVHTTP_REQ_OPTIONS, EVHTTP_REQ_TRACE,
-	EVHTTP_REQ_CONNECT, EVHTTP_REQ_PATCH,
+	EVHTTP_REQ_GET,	  EVHTTP_REQ_POST,    EVHTTP_REQ_HEAD,
+	EVHTTP_REQ_PUT,	  EVHTTP_REQ_DELETE,  EVHTTP_REQ_OPTIONS,
+	EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT, EVHTTP_REQ_PATCH,
 };
-#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
+
+#define NMETHODS ARRAY_SIZE(methods)
 
 /* Codes the gateway sends; anything else is counted as "other". */
 static const int statuses[] = {
 	200, 400, 403, 404, 405, 408, 409, 413, 422, 429, 500, 501, 503, 507,
 };
-#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1)
+
+#define NSTATUS (ARRAY_SIZE(statuses) + 1)
 
 /* Upper bounds in microseconds; the +Inf bucket is the total count. */
 static const uint64_t buckets_us[] = {
-	500, 1000, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
-	1000000, 2500000, 5000000, 10000000,
+	500,	1000,	5000,	 10000,	  25000,   50000,    100000,
+	250000, 500000, 1000000, 2500000, 5000000, 10000000,
 };
-#define NBUCKETS (sizeof(buckets_us) / sizeof(buckets_us[0]))
+
+#define NBUCKETS ARRAY_SIZE(buckets_us)
 
 /* One (route, method) pair. */
 struct series {
 	_Atomic uint64_t status[NSTATUS];
-	_Atomic uint64_t bucket[NBUCKETS];	/* non-cumulative */
+	_Atomic uint64_t bucket[NBUCKETS]; /* non-cumulative */
 	_Atomic uint64_t count;
 	_Atomic uint64_t sum_ns;
 };
@@ -50,7 +54,7 @@ struct totals {
 };
 
 struct gw_metrics_shard {
-	struct series *series;		/* [(gw_nroutes + 1) * NMETHODS] */
+	struct series *series; /* [(gw_nroutes + 1) * NMETHODS] */
 };
 
 struct gw_metrics {
@@ -90,8 +94,7 @@ void gw_metrics_free(struct gw_metrics *m)
 	free(m);
 }
 
-struct gw_metrics_shard *gw_metrics_shard(struct gw_metrics *m,
-					  unsigned int i)
+struct gw_metrics_shard *gw_metrics_shard(struct gw_metrics *m, unsigned int i)
 {
 	return &m->shard[i];
 }
@@ -99,8 +102,9 @@ struct gw_metrics_shard *gw_metrics_shard(struct gw_metrics *m,
 /* Single writer per shard: a plain load+store, no locked instruction. */
 static inline void bump(_Atomic uint64_t *c, uint64_t v)
 {
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed)
-			      + v, memory_order_relaxed);
+	atomic_store_explicit(c,
+			      atomic_load_explicit(c, memory_order_relaxed) + v,
+			      memory_order_relaxed);
 }
 
 static inline uint64_t get(_Atomic uint64_t *c)
@@ -138,9 +142,14 @@ void gw_metrics_observe(struct gw_metrics_shard *s, int route,
 	bump(&x->sum_ns, ns);
 }
 
-static const char *endpoint(unsigned int r)
+/* The labels of one series: method="GET",endpoint="/collections" */
+static void labels(char *buf, size_t size, unsigned int key)
 {
-	return r < gw_nroutes ? gw_routes[r].pattern : "unmatched";
+	unsigned int r = key / NMETHODS;
+
+	snprintf(buf, size, "method=\"%s\",endpoint=\"%s\"",
+		 gw_method_name(methods[key % NMETHODS]),
+		 r < gw_nroutes ? gw_routes[r].pattern : "unmatched");
 }
 
 static void sum_series(struct gw_metrics *m, unsigned int key,
@@ -160,11 +169,50 @@ static void sum_series(struct gw_metrics *m, unsigned int key,
 	}
 }
 
+static void render_counts(struct evbuffer *out, const char *lb,
+			  const struct totals *t)
+{
+	unsigned int j;
+
+	for (j = 0; j < NSTATUS; j++) {
+		char code[8] = "other";
+
+		if (!t->status[j])
+			continue;
+		if (j < NSTATUS - 1)
+			snprintf(code, sizeof(code), "%d", statuses[j]);
+		evbuffer_add_printf(
+			out, "rest_responses_total{%s,status=\"%s\"} %llu\n",
+			lb, code, (unsigned long long)t->status[j]);
+	}
+}
+
+static void render_histogram(struct evbuffer *out, const char *lb,
+			     const struct totals *t)
+{
+	const char *name = "rest_responses_duration_seconds";
+	unsigned long long cum = 0;
+	unsigned int j;
+
+	for (j = 0; j < NBUCKETS; j++) {
+		cum += t->bucket[j];
+		evbuffer_add_printf(out, "%s_bucket{%s,le=\"%g\"} %llu\n", name,
+				    lb, buckets_us[j] / 1e6, cum);
+	}
+	evbuffer_add_printf(out, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, lb,
+			    (unsigned long long)t->count);
+	evbuffer_add_printf(out, "%s_sum{%s} %.9f\n", name, lb,
+			    t->sum_ns / 1e9);
+	evbuffer_add_printf(out, "%s_count{%s} %llu\n", name, lb,
+			    (unsigned long long)t->count);
+}
+
 int gw_metrics_render(struct gw_metrics *m, struct evbuffer *out,
 		      long ncollections)
 {
 	struct totals *acc;
-	unsigned int key, j;
+	unsigned int key;
+	char lb[256];
 
 	acc = calloc(m->nkeys, sizeof(*acc));
 	if (!acc)
@@ -173,61 +221,37 @@ int gw_metrics_render(struct gw_metrics *m, struct evbuffer *out,
 		sum_series(m, key, &acc[key]);
 
 	evbuffer_add_printf(out,
-		"# HELP app_info information about qdrant server\n"
-		"# TYPE app_info gauge\n"
-		"app_info{name=\"qdrant\",version=\"%s\"} 1\n",
-		GW_QDRANT_VERSION);
+			    "# HELP app_info information about qdrant server\n"
+			    "# TYPE app_info gauge\n"
+			    "app_info{name=\"qdrant\",version=\"%s\"} 1\n",
+			    GW_QDRANT_VERSION);
 	if (ncollections >= 0)
-		evbuffer_add_printf(out,
+		evbuffer_add_printf(
+			out,
 			"# HELP collections_total number of collections\n"
 			"# TYPE collections_total gauge\n"
-			"collections_total %ld\n", ncollections);
+			"collections_total %ld\n",
+			ncollections);
 
 	evbuffer_add_printf(out,
-		"# HELP rest_responses_total total number of responses\n"
-		"# TYPE rest_responses_total counter\n");
+			    "# HELP rest_responses_total number of responses\n"
+			    "# TYPE rest_responses_total counter\n");
 	for (key = 0; key < m->nkeys; key++) {
-		const char *ep = endpoint(key / NMETHODS);
-		const char *meth = gw_method_name(methods[key % NMETHODS]);
-
-		for (j = 0; j < NSTATUS; j++) {
-			if (!acc[key].status[j])
-				continue;
-			evbuffer_add_printf(out,
-				"rest_responses_total{method=\"%s\",endpoint=\"%s\",status=\"",
-				meth, ep);
-			if (j < NSTATUS - 1)
-				evbuffer_add_printf(out, "%d", statuses[j]);
-			else
-				evbuffer_add_printf(out, "other");
-			evbuffer_add_printf(out, "\"} %llu\n",
-				(unsigned long long)acc[key].status[j]);
-		}
-	}
-
-	evbuffer_add_printf(out,
-		"# HELP rest_responses_duration_seconds response duration histogram\n"
-		"# TYPE rest_responses_duration_seconds histogram\n");
-	for (key = 0; key < m->nkeys; key++) {
-		const char *ep = endpoint(key / NMETHODS);
-		const char *meth = gw_method_name(methods[key % NMETHODS]);
-		unsigned long long cum = 0;
-
 		if (!acc[key].count)
 			continue;
-		for (j = 0; j < NBUCKETS; j++) {
-			cum += acc[key].bucket[j];
-			evbuffer_add_printf(out,
-				"rest_responses_duration_seconds_bucket{method=\"%s\",endpoint=\"%s\",le=\"%g\"} %llu\n",
-				meth, ep, buckets_us[j] / 1e6, cum);
-		}
-		evbuffer_add_printf(out,
-			"rest_responses_duration_seconds_bucket{method=\"%s\",endpoint=\"%s\",le=\"+Inf\"} %llu\n"
-			"rest_responses_duration_seconds_sum{method=\"%s\",endpoint=\"%s\"} %.9f\n"
-			"rest_responses_duration_seconds_count{method=\"%s\",endpoint=\"%s\"} %llu\n",
-			meth, ep, (unsigned long long)acc[key].count,
-			meth, ep, acc[key].sum_ns / 1e9,
-			meth, ep, (unsigned long long)acc[key].count);
+		labels(lb, sizeof(lb), key);
+		render_counts(out, lb, &acc[key]);
+	}
+
+	evbuffer_add_printf(
+		out,
+		"# HELP rest_responses_duration_seconds response duration\n"
+		"# TYPE rest_responses_duration_seconds histogram\n");
+	for (key = 0; key < m->nkeys; key++) {
+		if (!acc[key].count)
+			continue;
+		labels(lb, sizeof(lb), key);
+		render_histogram(out, lb, &acc[key]);
 	}
 	free(acc);
 	return 0;

@@ -17,8 +17,7 @@ struct gw_metrics_shard;
 
 struct gw_metrics *gw_metrics_new(unsigned int nshards);
 void gw_metrics_free(struct gw_metrics *m);
-struct gw_metrics_shard *gw_metrics_shard(struct gw_metrics *m,
-					  unsigned int i);
+struct gw_metrics_shard *gw_metrics_shard(struct gw_metrics *m, unsigned int i);
 
 /* @route: index into gw_routes, or -1 for a request no route matched. */
 void gw_metrics_observe(struct gw_metrics_shard *s, int route,

@@ -19,18 +19,21 @@ void gw_points_count(struct gw_req *req)
 	int err;
 
 	if (exact && !json_is_boolean(exact) && !json_is_null(exact)) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: exact: expected a boolean");
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: exact: expected a boolean");
 		return;
 	}
 	if (filter && !json_is_null(filter)) {
-		gw_reply_errno(req, -EOPNOTSUPP, "filters are not supported yet");
+		gw_reply_errno(req, -EOPNOTSUPP,
+			       "filters are not supported yet");
 		return;
 	}
 	err = be->ops->point_count(be, name, !exact || !json_is_false(exact),
 				   &count);
 	if (err == -ENOENT) {
-		gw_reply_errno(req, err, "Collection `%s` doesn't exist!", name);
+		gw_reply_errno(req, err, "Collection `%s` doesn't exist!",
+			       name);
 		return;
 	}
 	if (err) {

@@ -21,32 +21,31 @@
 static const struct gw_errmap {
 	int err;
 	int code;
-	const char *prefix;		/* Qdrant's StorageError wording */
+	const char *prefix; /* Qdrant's StorageError wording */
 } errmap[] = {
-	{ ENOENT,	404, "Not found: " },
-	{ EEXIST,	409, "Wrong input: " },
-	{ EINVAL,	400, "Wrong input: " },
-	{ EACCES,	403, "Forbidden: " },
-	{ EPERM,	403, "Forbidden: " },
-	{ EROFS,	403, "Storage locked: " },
-	{ ETIMEDOUT,	408, "Timeout: " },
-	{ EAGAIN,	503, "Service unavailable: " },
-	{ EBUSY,	503, "Service unavailable: " },
-	{ ENOSPC,	507, "Insufficient storage: " },
-	{ EDQUOT,	507, "Insufficient storage: " },
+	{ ENOENT, 404, "Not found: " },
+	{ EEXIST, 409, "Wrong input: " },
+	{ EINVAL, 400, "Wrong input: " },
+	{ EACCES, 403, "Forbidden: " },
+	{ EPERM, 403, "Forbidden: " },
+	{ EROFS, 403, "Storage locked: " },
+	{ ETIMEDOUT, 408, "Timeout: " },
+	{ EAGAIN, 503, "Service unavailable: " },
+	{ EBUSY, 503, "Service unavailable: " },
+	{ ENOSPC, 507, "Insufficient storage: " },
+	{ EDQUOT, 507, "Insufficient storage: " },
 	/* Not a Qdrant code: a feature the gateway does not have yet. */
-	{ EOPNOTSUPP,	501, "Not implemented: " },
+	{ EOPNOTSUPP, 501, "Not implemented: " },
 };
 
-static const struct gw_errmap errmap_default = {
-	0, 500, "Service internal error: "
-};
+static const struct gw_errmap errmap_default = { 0, 500,
+						 "Service internal error: " };
 
 static const struct gw_errmap *errmap_find(int err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(errmap) / sizeof(errmap[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(errmap); i++)
 		if (errmap[i].err == err)
 			return &errmap[i];
 	return &errmap_default;
@@ -90,7 +89,7 @@ static const char *reason(int code)
 	case 507:
 		return "Insufficient Storage";
 	}
-	return NULL;			/* libevent's own */
+	return NULL; /* libevent's own */
 }
 
 static void send_reply(struct gw_req *req, int code, const char *ctype)
@@ -135,8 +134,7 @@ void gw_reply_ok(struct gw_req *req, json_t *result)
 		return;
 	}
 	/* Stream the result straight into the socket buffer, no copy. */
-	if (!result ||
-	    evbuffer_add(out, "{\"result\":", 10) ||
+	if (!result || evbuffer_add(out, "{\"result\":", 10) ||
 	    json_dump_callback(result, dump_cb, out,
 			       JSON_COMPACT | JSON_ENCODE_ANY) ||
 	    evbuffer_add_printf(out, ",\"status\":\"ok\",\"time\":%.6f}",

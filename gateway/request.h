@@ -32,13 +32,13 @@ struct gw_req {
 	struct evhttp_request *ev;
 	struct gw_server *srv;
 	struct gw_metrics_shard *stats;
-	unsigned int method;		/* EVHTTP_REQ_* */
+	unsigned int method; /* EVHTTP_REQ_* */
 	struct timespec start;
 	struct gw_target target;
-	struct gw_match match;		/* match.route: NULL if none */
+	struct gw_match match; /* match.route: NULL if none */
 	enum gw_access access;
-	json_t *body;			/* GW_ROUTE_BODY routes: an object */
-	int status;			/* HTTP status once replied, else 0 */
+	json_t *body; /* GW_ROUTE_BODY routes: an object */
+	int status; /* HTTP status once replied, else 0 */
 };
 
 /* {name} segment of the matched pattern, percent-decoded. */
@@ -60,8 +60,8 @@ static inline const char *gw_req_query(const struct gw_req *req,
  */
 json_t *gw_json_parse(const void *buf, size_t len, char *err, size_t errlen);
 
-/* Parse the request body into req->body; on failure replies 400. */
-int gw_req_parse_body(struct gw_req *req);
+/* The same over a request's input buffer (linearised in place). */
+json_t *gw_json_parse_evbuffer(struct evbuffer *in, char *err, size_t errlen);
 
 /* Success envelope {"result": @result, "status": "ok", "time": ...}. */
 void gw_reply_ok(struct gw_req *req, json_t *result);

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
-#include <event2/http.h>	/* EVHTTP_REQ_* only */
+#include <event2/http.h> /* EVHTTP_REQ_* only */
 
+#include "gateway.h"
 #include "router.h"
 
 bool gw_utf8_valid(const char *str, size_t len)
@@ -67,16 +69,18 @@ static int hexval(char c)
  * NUL or invalid UTF-8 is refused since the result is used as a C string
  * and may be echoed back inside JSON.
  */
-static int decode(char *dst, const char *src, size_t len, bool plus)
+static ssize_t decode(char *dst, const char *src, size_t len, bool plus)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < len; i++) {
-		int hi, lo;
+		int hi = -1, lo = -1;
 
-		if (src[i] == '%' && i + 2 < len &&
-		    (hi = hexval(src[i + 1])) >= 0 &&
-		    (lo = hexval(src[i + 2])) >= 0) {
+		if (src[i] == '%' && i + 2 < len) {
+			hi = hexval(src[i + 1]);
+			lo = hexval(src[i + 2]);
+		}
+		if (hi >= 0 && lo >= 0) {
 			dst[n++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else if (plus && src[i] == '+') {
@@ -88,7 +92,7 @@ static int decode(char *dst, const char *src, size_t len, bool plus)
 	dst[n] = '\0';
 	if (memchr(dst, '\0', n) || !gw_utf8_valid(dst, n))
 		return -EINVAL;
-	return (int)n;
+	return (ssize_t)n;
 }
 
 /* RFC 9112 3.2.2: a server must accept absolute-form targets too. */
@@ -97,7 +101,7 @@ static void skip_scheme_authority(const char **raw, size_t *len)
 	static const char *const schemes[] = { "http://", "https://" };
 	unsigned int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < ARRAY_SIZE(schemes); i++) {
 		size_t n = strlen(schemes[i]);
 		const char *slash;
 
@@ -123,6 +127,7 @@ static int parse_path(struct gw_target *t, const char *p, size_t len,
 
 	while (i < len) {
 		size_t start, seglen;
+		ssize_t n;
 
 		while (i < len && p[i] == '/')
 			i++;
@@ -141,10 +146,11 @@ static int parse_path(struct gw_target *t, const char *p, size_t len,
 			t->too_deep = true;
 			continue;
 		}
-		if (decode(*area, p + start, seglen, false) < 0)
+		n = decode(*area, p + start, seglen, false);
+		if (n < 0)
 			return -EINVAL;
 		t->seg[t->nseg++] = *area;
-		*area += strlen(*area) + 1;
+		*area += n + 1;
 	}
 	if (out == t->path)
 		*out++ = '/';
@@ -161,11 +167,11 @@ static int parse_query(struct gw_target *t, const char *q, size_t len,
 		const char *amp = memchr(p, '&', end - p);
 		const char *eq, *kend;
 		struct gw_kv *kv;
-		int n;
+		ssize_t n;
 
 		if (!amp)
 			amp = end;
-		if (amp == p) {		/* "a=1&&b=2" */
+		if (amp == p) { /* "a=1&&b=2" */
 			p++;
 			continue;
 		}
@@ -211,6 +217,11 @@ int gw_target_parse(struct gw_target *t, const char *raw, size_t len,
 	int err;
 
 	memset(t, 0, sizeof(*t));
+	/* evhttp hands us a C string, but this must not rely on it. */
+	if (memchr(raw, '\0', len)) {
+		*why = "request target contains a NUL byte";
+		return -EINVAL;
+	}
 	skip_scheme_authority(&raw, &len);
 	if (len == 0 || raw[0] != '/') {
 		*why = "request target must start with '/'";
@@ -285,7 +296,7 @@ static bool pattern_match(const char *pat, const struct gw_target *t,
 		while (*pat && *pat != '/')
 			pat++;
 		n = pat - s;
-		if (n == 0)		/* the root pattern "/" */
+		if (n == 0) /* the root pattern "/" */
 			break;
 		if (i == t->nseg)
 			return false;
@@ -354,15 +365,24 @@ const char *gw_match_param(const struct gw_match *m, const char *name)
 const char *gw_method_name(unsigned int method)
 {
 	switch (method) {
-	case EVHTTP_REQ_GET:		return "GET";
-	case EVHTTP_REQ_POST:		return "POST";
-	case EVHTTP_REQ_HEAD:		return "HEAD";
-	case EVHTTP_REQ_PUT:		return "PUT";
-	case EVHTTP_REQ_DELETE:		return "DELETE";
-	case EVHTTP_REQ_OPTIONS:	return "OPTIONS";
-	case EVHTTP_REQ_TRACE:		return "TRACE";
-	case EVHTTP_REQ_CONNECT:	return "CONNECT";
-	case EVHTTP_REQ_PATCH:		return "PATCH";
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	case EVHTTP_REQ_TRACE:
+		return "TRACE";
+	case EVHTTP_REQ_CONNECT:
+		return "CONNECT";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
 	}
 	return "?";
 }

@@ -9,40 +9,40 @@
  */
 #include <event2/http.h>
 
+#include "gateway.h"
 #include "handlers.h"
 
-#define GET	EVHTTP_REQ_GET
-#define POST	EVHTTP_REQ_POST
-#define PUT	EVHTTP_REQ_PUT
-#define PATCH	EVHTTP_REQ_PATCH
-#define DELETE	EVHTTP_REQ_DELETE
+#define GET EVHTTP_REQ_GET
+#define POST EVHTTP_REQ_POST
+#define PUT EVHTTP_REQ_PUT
+#define PATCH EVHTTP_REQ_PATCH
+#define DELETE EVHTTP_REQ_DELETE
 
-#define OPEN	GW_ROUTE_OPEN
-#define WRITES	GW_ROUTE_WRITES
-#define BODY	GW_ROUTE_BODY
+#define OPEN GW_ROUTE_OPEN
+#define WRITES GW_ROUTE_WRITES
+#define BODY GW_ROUTE_BODY
 
 const struct gw_route gw_routes[] = {
 	/* Service; the probes and "/" are open, as in Qdrant. */
-	{ GET,	"/",		gw_service_root,	OPEN },
-	{ GET,	"/healthz",	gw_service_healthz,	OPEN },
-	{ GET,	"/livez",	gw_service_healthz,	OPEN },
-	{ GET,	"/readyz",	gw_service_readyz,	OPEN },
-	{ GET,	"/telemetry",	gw_service_telemetry,	0 },
-	{ GET,	"/metrics",	gw_service_metrics,	0 },
-	{ GET,	"/cluster",	gw_service_cluster,	0 },
+	{ GET, "/", gw_service_root, OPEN },
+	{ GET, "/healthz", gw_service_healthz, OPEN },
+	{ GET, "/livez", gw_service_healthz, OPEN },
+	{ GET, "/readyz", gw_service_readyz, OPEN },
+	{ GET, "/telemetry", gw_service_telemetry, 0 },
+	{ GET, "/metrics", gw_service_metrics, 0 },
+	{ GET, "/cluster", gw_service_cluster, 0 },
 
 	/* Collections */
-	{ GET,	"/collections",	gw_collections_list,	0 },
-	{ GET,	"/collections/{collection_name}",
-		gw_collection_get, 0 },
-	{ PUT,	"/collections/{collection_name}",
-		gw_collection_create, WRITES | BODY },
-	{ GET,	"/collections/{collection_name}/exists",
-		gw_collection_exists, 0 },
+	{ GET, "/collections", gw_collections_list, 0 },
+	{ GET, "/collections/{collection_name}", gw_collection_get, 0 },
+	{ PUT, "/collections/{collection_name}", gw_collection_create,
+	  WRITES | BODY },
+	{ GET, "/collections/{collection_name}/exists", gw_collection_exists,
+	  0 },
 
 	/* Points: reads that take a body are POST but not WRITES. */
-	{ POST,	"/collections/{collection_name}/points/count",
-		gw_points_count, BODY },
+	{ POST, "/collections/{collection_name}/points/count", gw_points_count,
+	  BODY },
 };
 
-const unsigned int gw_nroutes = sizeof(gw_routes) / sizeof(gw_routes[0]);
+const unsigned int gw_nroutes = ARRAY_SIZE(gw_routes);

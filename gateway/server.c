@@ -22,13 +22,14 @@
 #include "metrics.h"
 #include "server.h"
 
-#define LISTEN_BACKLOG		1024
-#define MAX_HEADERS_SIZE	(64 << 10)
-#define DRAIN_TIMEOUT_S		10	/* then drop what is still writing */
+#define LISTEN_BACKLOG 1024
+#define MAX_HEADERS_SIZE (64 << 10)
+#define DRAIN_TIMEOUT_S 10 /* then drop what is still writing */
 
-#define ALL_METHODS (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | \
-		     EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | \
-		     EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH)
+#define ALL_METHODS                                                            \
+	(EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | \
+	 EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |           \
+	 EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH)
 
 struct gw_worker {
 	struct gw_server *srv;
@@ -40,7 +41,12 @@ struct gw_worker {
 	pthread_t thread;
 	bool started;
 	bool draining;
-	unsigned int inflight;		/* replies not yet fully written */
+	/*
+	 * Replies not yet fully written. libevent does not report a reply
+	 * lost with its connection, so this can stay high; shutdown then
+	 * waits DRAIN_TIMEOUT_S at most.
+	 */
+	unsigned int inflight;
 	int fd;
 };
 
@@ -67,6 +73,25 @@ static int open_socket(const struct sockaddr *sa, socklen_t len)
 	return fd;
 }
 
+/*
+ * SO_REUSEPORT would let a second gateway of the same user silently
+ * share the port and take half the connections. A socket bound without
+ * it first makes a busy port fail with EADDRINUSE, as users expect.
+ */
+static int check_port_free(const struct sockaddr *sa, socklen_t len)
+{
+	int one = 1, err = 0, fd;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, sa, len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 static int open_first_socket(const struct gw_config *cfg,
 			     struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -74,9 +99,10 @@ static int open_first_socket(const struct gw_config *cfg,
 		.ai_family = AF_UNSPEC,
 		.ai_socktype = SOCK_STREAM,
 		.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-	}, *res, *ai;
-	char port[8];
+	};
+	struct addrinfo *res, *ai;
 	int fd = -EADDRNOTAVAIL, rc;
+	char port[8];
 
 	snprintf(port, sizeof(port), "%u", cfg->port);
 	rc = getaddrinfo(cfg->host, port, &hints, &res);
@@ -86,7 +112,11 @@ static int open_first_socket(const struct gw_config *cfg,
 		return -EINVAL;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
-		fd = open_socket(ai->ai_addr, ai->ai_addrlen);
+		fd = 0;
+		if (cfg->port)
+			fd = check_port_free(ai->ai_addr, ai->ai_addrlen);
+		if (!fd)
+			fd = open_socket(ai->ai_addr, ai->ai_addrlen);
 		if (fd >= 0)
 			break;
 	}
@@ -162,11 +192,11 @@ static int worker_init(struct gw_worker *w, struct gw_server *srv,
 	evhttp_set_allowed_methods(w->http, ALL_METHODS);
 	evhttp_set_gencb(w->http, on_request, w);
 
-	lev = evconnlistener_new(w->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE,
-				 0, fd);
+	lev = evconnlistener_new(w->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE, 0,
+				 fd);
 	if (!lev)
 		return -ENOMEM;
-	w->fd = -1;			/* owned by the listener now */
+	w->fd = -1; /* owned by the listener now */
 	w->bound = evhttp_bind_listener(w->http, lev);
 	if (!w->bound) {
 		evconnlistener_free(lev);
@@ -241,7 +271,8 @@ int gw_server_start(struct gw_server *srv)
 			goto fail;
 		w->started = true;
 	}
-	fprintf(stderr, "vexfs-gateway: listening on http://%s%s%s:%u (%u threads)\n",
+	fprintf(stderr,
+		"vexfs-gateway: listening on http://%s%s%s:%u (%u threads)\n",
 		strchr(cfg->host, ':') ? "[" : "", cfg->host,
 		strchr(cfg->host, ':') ? "]" : "", srv->port, cfg->threads);
 	return 0;

@@ -9,21 +9,21 @@
 #include <event2/buffer.h>
 
 #include "backend.h"
-#include "commit.h"		/* generated: GW_COMMIT */
+#include "commit.h" /* generated: GW_COMMIT */
 #include "gateway.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "request.h"
 
-#define TEXT_TYPE	"text/plain; charset=utf-8"
+#define TEXT_TYPE "text/plain; charset=utf-8"
 
 /* SDKs call this first and compare the version with their own. */
 void gw_service_root(struct gw_req *req)
 {
-	gw_reply_json(req, 200, json_pack("{s:s, s:s, s:s}",
-					  "title", "qdrant - vector search engine",
-					  "version", GW_QDRANT_VERSION,
-					  "commit", GW_COMMIT));
+	gw_reply_json(req, 200,
+		      json_pack("{s:s, s:s, s:s}", "title",
+				"qdrant - vector search engine", "version",
+				GW_QDRANT_VERSION, "commit", GW_COMMIT));
 }
 
 /* /healthz and /livez: the process is up and serving HTTP. */
@@ -59,21 +59,19 @@ void gw_service_telemetry(struct gw_req *req)
 {
 	long n = collection_count(req->srv->backend);
 	char startup[32];
+	json_t *app;
 	struct tm tm;
 
 	gmtime_r(&req->srv->started, &tm);
 	strftime(startup, sizeof(startup), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	gw_reply_ok(req, json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:{s:I}, s:{s:b}}",
-				   "id", req->srv->id,
-				   "app",
-				   "name", "qdrant",
-				   "version", GW_QDRANT_VERSION,
-				   "commit", GW_COMMIT,
-				   "startup", startup,
-				   "collections",
+	app = json_pack("{s:s, s:s, s:s, s:s}", "name", "qdrant", "version",
+			GW_QDRANT_VERSION, "commit", GW_COMMIT, "startup",
+			startup);
+	gw_reply_ok(req, json_pack("{s:s, s:o, s:{s:I}, s:{s:b}}", "id",
+				   req->srv->id, "app", app, "collections",
 				   "number_of_collections",
-				   (json_int_t)(n < 0 ? 0 : n),
-				   "cluster", "enabled", 0));
+				   (json_int_t)(n < 0 ? 0 : n), "cluster",
+				   "enabled", 0));
 }
 
 void gw_service_metrics(struct gw_req *req)
