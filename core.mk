@@ -39,7 +39,7 @@ build/$(1)/%.o: $(CORE_DIR)/%.c
 	@mkdir -p $$(@D)
 	$$(or $(3),$$(CC)) $$(CORE_CPPFLAGS) $$(CORE_CFLAGS) $$(WERROR) $(2) $$(call simd_flags,$$<) -MMD -MP -c $$< -o $$@
 build/$(1)/libvexfscore.a: $$($(1)_OBJS)
-	$$(AR) rcs $$@ $$^
+	rm -f $$@ && $$(AR) rcs $$@ $$^
 -include $$($(1)_OBJS:.o=.d)
 endef
 

@@ -28,6 +28,37 @@
 /* Limits (see Documentation/vexfs/limits.rst). */
 #define VEXFS_MAX_DIM 65536u
 #define VEXFS_COLLECTION_NAME_MAX 255u
+#define VEXFS_PAYLOAD_MAX (1u << 20) /* bytes of CBOR per point */
+#define VEXFS_MAX_COLLECTIONS 4096u
+
+/* Distances; the values are also the core's enum vx_metric. */
+#define VEXFS_DISTANCE_COSINE 1
+#define VEXFS_DISTANCE_EUCLID 2
+#define VEXFS_DISTANCE_DOT 3
+#define VEXFS_DISTANCE_MANHATTAN 4
+
+/* A point id: an unsigned 64-bit number or a UUID (16 bytes, RFC 4122 order). */
+#define VEXFS_ID_NUM 0
+#define VEXFS_ID_UUID 1
+
+struct vexfs_point_id {
+	__u32 kind; /* VEXFS_ID_* */
+	__u32 pad; /* must be 0 */
+	union {
+		__u64 num;
+		__u8 uuid[16];
+	};
+};
+
+struct vexfs_collection_config {
+	__u32 dim; /* 1 .. VEXFS_MAX_DIM */
+	__u32 distance; /* VEXFS_DISTANCE_* */
+	__u32 hnsw_m; /* 0: default 16 */
+	__u32 hnsw_ef_construct; /* 0: default 100 */
+	__u64 full_scan_threshold; /* KiB of vectors; 0: default 10000 */
+	__u32 flags; /* none defined; must be 0 */
+	__u32 pad;
+};
 
 struct vexfs_version {
 	__u32 abi_major;
@@ -50,5 +81,8 @@ struct vexfs_version {
 #define VEXFS_GENL_MCGRP_EVENTS "events"
 
 _Static_assert(sizeof(struct vexfs_version) == 48, "vexfs_version size");
+_Static_assert(sizeof(struct vexfs_point_id) == 24, "vexfs_point_id size");
+_Static_assert(sizeof(struct vexfs_collection_config) == 32,
+	       "vexfs_collection_config size");
 
 #endif /* _UAPI_LINUX_VEXFS_H */

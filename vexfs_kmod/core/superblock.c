@@ -67,6 +67,8 @@ int vx_super_format(struct vx_disk_super *ds, const struct vx_mkfs_params *p,
 	ds->wal_blocks = cpu_to_le64(wal);
 	ds->data_start = cpu_to_le64(VX_WAL_START + wal);
 	ds->wal_replay_seq = cpu_to_le64(1);
+	ds->wal_replay_off = cpu_to_le64(0);
+	ds->wal_replay_prev = cpu_to_le32(0);
 	ds->created_sec = cpu_to_le64(p->created_sec);
 	ds->uuid[0] = cpu_to_le64(p->uuid[0]);
 	ds->uuid[1] = cpu_to_le64(p->uuid[1]);
@@ -74,6 +76,32 @@ int vx_super_format(struct vx_disk_super *ds, const struct vx_mkfs_params *p,
 		memcpy(ds->label, p->label, label_len);
 	ds->crc = cpu_to_le32(vx_super_crc(ds));
 	return 0;
+}
+
+/* Re-encode a superblock from its decoded form (with a new generation etc.). */
+void vx_super_encode(struct vx_disk_super *ds, const struct vx_super_info *info)
+{
+	memset(ds, 0, sizeof(*ds));
+	ds->magic = cpu_to_le64(VX_SB_MAGIC);
+	ds->version = cpu_to_le32(VX_FORMAT_VERSION);
+	ds->generation = cpu_to_le64(info->generation);
+	ds->feature_compat = cpu_to_le64(info->feature_compat);
+	ds->feature_ro_compat = cpu_to_le64(info->feature_ro_compat);
+	ds->feature_incompat = cpu_to_le64(info->feature_incompat);
+	ds->block_size = cpu_to_le32(VX_BLOCK_SIZE);
+	ds->total_blocks = cpu_to_le64(info->total_blocks);
+	ds->wal_start = cpu_to_le64(info->wal_start);
+	ds->wal_blocks = cpu_to_le64(info->wal_blocks);
+	ds->data_start = cpu_to_le64(info->data_start);
+	ds->checkpoint_block = cpu_to_le64(info->checkpoint_block);
+	ds->wal_replay_seq = cpu_to_le64(info->wal_replay_seq);
+	ds->wal_replay_off = cpu_to_le64(info->wal_replay_off);
+	ds->wal_replay_prev = cpu_to_le32(info->wal_replay_prev);
+	ds->created_sec = cpu_to_le64(info->created_sec);
+	ds->uuid[0] = cpu_to_le64(info->uuid[0]);
+	ds->uuid[1] = cpu_to_le64(info->uuid[1]);
+	memcpy(ds->label, info->label, VX_LABEL_MAX);
+	ds->crc = cpu_to_le32(vx_super_crc(ds));
 }
 
 int vx_super_decode(const void *block, u64 dev_blocks,
@@ -123,6 +151,12 @@ int vx_super_decode(const void *block, u64 dev_blocks,
 		*why = "checkpoint outside the data area";
 		return -EUCLEAN;
 	}
+	if (le64_to_cpu(ds->wal_replay_off) >= wal_blocks * VX_BLOCK_SIZE ||
+	    le64_to_cpu(ds->wal_replay_off) % VX_WAL_ALIGN ||
+	    !le64_to_cpu(ds->wal_replay_seq)) {
+		*why = "WAL replay position out of range";
+		return -EUCLEAN;
+	}
 
 	memset(info, 0, sizeof(*info));
 	info->generation = le64_to_cpu(ds->generation);
@@ -135,6 +169,8 @@ int vx_super_decode(const void *block, u64 dev_blocks,
 	info->data_start = data_start;
 	info->checkpoint_block = ckpt;
 	info->wal_replay_seq = le64_to_cpu(ds->wal_replay_seq);
+	info->wal_replay_off = le64_to_cpu(ds->wal_replay_off);
+	info->wal_replay_prev = le32_to_cpu(ds->wal_replay_prev);
 	info->created_sec = le64_to_cpu(ds->created_sec);
 	info->uuid[0] = le64_to_cpu(ds->uuid[0]);
 	info->uuid[1] = le64_to_cpu(ds->uuid[1]);
