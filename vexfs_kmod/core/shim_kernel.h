@@ -20,6 +20,7 @@
 #include <linux/random.h>
 #include <linux/timekeeping.h>
 #include <linux/sched.h>
+#include <linux/wait.h>
 #include <linux/sort.h>
 #include <asm/byteorder.h>
 #include <asm/barrier.h>
@@ -210,6 +211,42 @@ static inline void vx_fpu_end(void)
 static inline u32 vx_crc32c(u32 seed, const void *buf, size_t len)
 {
 	return crc32c(seed, buf, len);
+}
+
+/*
+ * A wait queue used with a vx_mutex: waiters sleep until the generation
+ * moves, so a wake-up between unlocking and sleeping is never lost.
+ */
+struct vx_waitq {
+	wait_queue_head_t wq;
+	u64 gen;
+};
+
+static inline void vx_waitq_init(struct vx_waitq *w)
+{
+	init_waitqueue_head(&w->wq);
+	w->gen = 0;
+}
+
+static inline void vx_waitq_destroy(struct vx_waitq *w)
+{
+}
+
+/* Called with @m held; returns with @m held. */
+static inline void vx_waitq_wait(struct vx_waitq *w, struct vx_mutex *m)
+{
+	u64 gen = w->gen;
+
+	vx_mutex_unlock(m);
+	wait_event(w->wq, READ_ONCE(w->gen) != gen);
+	vx_mutex_lock(m);
+}
+
+/* Called with the waiters' mutex held. */
+static inline void vx_waitq_wake_all(struct vx_waitq *w)
+{
+	WRITE_ONCE(w->gen, w->gen + 1);
+	wake_up_all(&w->wq);
 }
 
 #endif /* VEXFS_CORE_SHIM_KERNEL_H */

@@ -44,6 +44,10 @@ typedef int64_t s64;
 #define min(a, b) ((a) < (b) ? (a) : (b))
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #endif
+#ifndef min_t
+#define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#endif
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((__always_inline__))
@@ -300,5 +304,30 @@ static inline void vx_fpu_end(void)
 #define VX_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 
 u32 vx_crc32c(u32 seed, const void *buf, size_t len);
+
+/* A condition variable used with a vx_mutex (see shim_kernel.h). */
+struct vx_waitq {
+	pthread_cond_t c;
+};
+
+static inline void vx_waitq_init(struct vx_waitq *w)
+{
+	pthread_cond_init(&w->c, NULL);
+}
+
+static inline void vx_waitq_destroy(struct vx_waitq *w)
+{
+	pthread_cond_destroy(&w->c);
+}
+
+static inline void vx_waitq_wait(struct vx_waitq *w, struct vx_mutex *m)
+{
+	pthread_cond_wait(&w->c, &m->m);
+}
+
+static inline void vx_waitq_wake_all(struct vx_waitq *w)
+{
+	pthread_cond_broadcast(&w->c);
+}
 
 #endif /* VEXFS_CORE_SHIM_USER_H */
