@@ -12,6 +12,8 @@
 #ifndef VEXFS_TEST_CRASHDEV_H
 #define VEXFS_TEST_CRASHDEV_H
 
+#include <unistd.h>
+
 #include "bdev.h"
 #include "format.h"
 
@@ -31,6 +33,7 @@ struct crashdev {
 	u64 crash_after; /* 0: never */
 	bool dead;
 	u64 rng;
+	u32 flush_delay_us; /* a flush takes this long, as on a real disk */
 };
 
 static inline u64 crashdev_rand(struct crashdev *d)
@@ -87,6 +90,8 @@ static int crashdev_flush(struct vx_bdev *bd)
 
 	if (d->dead)
 		return -EIO;
+	if (d->flush_delay_us)
+		usleep(d->flush_delay_us);
 	for (size_t i = 0; i < d->nr_cache; i++) {
 		memcpy(d->durable + d->cache[i].block * VX_BLOCK_SIZE,
 		       d->cache[i].data, VX_BLOCK_SIZE);

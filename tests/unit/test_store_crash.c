@@ -47,6 +47,8 @@ struct op {
 };
 
 static u64 rng = 42;
+static u32 ckpt_pct = 5; /* explicit checkpoints; 0: only when the WAL fills */
+static struct vx_store_stats last_stats;
 
 static u64 rnd(void)
 {
@@ -82,7 +84,7 @@ static void gen_op(struct op *op, const struct model *m)
 	}
 	if (r < 3) {
 		op->kind = OP_DROP;
-	} else if (r < 8) {
+	} else if (r < 3 + ckpt_pct) {
 		op->kind = OP_CHECKPOINT;
 	} else if (r < 30) {
 		op->kind = OP_DELETE;
@@ -254,6 +256,7 @@ static void run_once(u32 nops, u64 seed, u64 crash_at, struct run_result *res)
 		model_apply(&acked, op);
 	}
 	res->writes = d->writes;
+	vx_store_stats(db->store, &last_stats);
 	if (!d->dead) /* no crash: a clean unmount with a checkpoint */
 		err = vx_db_close(db, true);
 	else
@@ -339,8 +342,12 @@ VX_TEST(crash_at_sampled_points_large_workload)
 	struct run_result r;
 	u64 total, seed = 1234;
 
+	ckpt_pct = 0; /* checkpoints come from a full WAL only */
 	run_once(1500, 99, 0, &r);
 	VX_ASSERT(r.ok);
+	/* The workload must have gone round the WAL and filled it. */
+	VX_ASSERT(last_stats.wal_wraps >= 2);
+	VX_ASSERT(last_stats.checkpoints >= 2);
 	total = r.writes;
 	printf("# large workload: %llu block writes, 60 sampled crash points\n",
 	       (unsigned long long)total);
@@ -352,10 +359,13 @@ VX_TEST(crash_at_sampled_points_large_workload)
 		seed ^= seed << 17;
 		k = 1 + seed % total;
 		run_once(1500, 99, k, &r);
-		if (!r.ok)
+		if (!r.ok) {
+			ckpt_pct = 5;
 			VX_FAIL("crash after write %llu: %s", (unsigned long long)k,
 				r.why);
+		}
 	}
+	ckpt_pct = 5;
 }
 
 int main(void)

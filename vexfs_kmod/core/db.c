@@ -678,7 +678,7 @@ static int run_write(struct vx_db *db, struct write_op *op)
 	u64 seq;
 	int err;
 
-	if (!db->store)
+	if (!db->store || db->store->read_only)
 		return -EROFS;
 again:
 	vx_store_begin(db->store);

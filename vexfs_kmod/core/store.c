@@ -224,6 +224,9 @@ void vx_store_stats(struct vx_store *s, struct vx_store_stats *st)
 	st->replayed_frames = s->replayed;
 	st->wal_bytes_used = vx_wal_used(&s->wal);
 	st->wal_bytes = s->wal.size;
+	vx_mutex_lock(&s->wal.lock);
+	st->wal_wraps = s->wal.wraps;
+	vx_mutex_unlock(&s->wal.lock);
 }
 
 int vx_store_close(struct vx_store *s, bool checkpoint)

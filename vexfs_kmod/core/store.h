@@ -51,6 +51,7 @@ struct vx_store_stats {
 	u64 live_ckpt_blocks;
 	u64 wal_bytes_used;
 	u64 wal_bytes;
+	u64 wal_wraps;
 };
 
 struct vx_store {

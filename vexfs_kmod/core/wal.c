@@ -240,8 +240,10 @@ static void emit_frame(struct vx_wal *wal, u16 type, const void *body, u32 len)
 	wal->head.prev = le32_to_cpu(f.hdr_crc);
 	wal->head.off += bytes;
 	wal->used += bytes;
-	if (wal->head.off == wal->size)
+	if (wal->head.off == wal->size) {
 		wal->head.off = 0;
+		wal->wraps++;
+	}
 }
 
 int vx_wal_append(struct vx_wal *wal, const void *body, u32 len, u64 *seq)
@@ -268,6 +270,8 @@ int vx_wal_append(struct vx_wal *wal, const void *body, u32 len, u64 *seq)
 	if (skip) {
 		emit_frame(wal, VX_WAL_WRAP, NULL, 0);
 		wal->used += skip - VX_WAL_ALIGN;
+		if (wal->head.off) /* else emit_frame counted it */
+			wal->wraps++;
 		wal->head.off = 0;
 		wal->pend_wrap = wal->pend_len;
 	}

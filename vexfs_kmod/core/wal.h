@@ -45,6 +45,7 @@ struct vx_wal {
 	u64 pend_last_seq; /* seq of the last frame in pend */
 	bool writing; /* a leader is doing I/O */
 	int error; /* sticky: after an I/O error nothing more is written */
+	u64 wraps; /* times the head went round the ring */
 
 	/* The block holding head, as on disk, so a partial block is rewritten whole. */
 	u8 *tail_block;
