@@ -34,10 +34,19 @@ seed_superblock() {
 	rm -f "$img"
 }
 
+seed_mount() {
+	local c=$1
+	mkdir -p "$c"
+	make -s build/core/libvexfscore.a &&
+		cc -O1 -g -DVX_FUZZ_SEEDGEN -Ivexfs_kmod/core -Iuapi -I. -o "$fz/seedgen_mount" \
+			tests/fuzz/fuzz_mount.c build/core/libvexfscore.a -pthread &&
+		"$fz/seedgen_mount" "$c"
+}
+
 run_target() {
-	local name=$1 bin=$2 corpus=$3 log="$fz/$1.log"
+	local name=$1 bin=$2 corpus=$3 log="$fz/$1.log" maxlen=${4:-4096}
 	mkdir -p "$corpus"
-	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len="$maxlen" \
 		-print_final_stats=1 "$corpus" >"$log" 2>&1; then
 		echo "ok - fuzz: $name ran ${secs}s without a crash ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs)" | tee -a "$out"
 	else
@@ -51,8 +60,12 @@ for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	# shellcheck disable=SC2086
 	clang $flags -o "$fz/$name" "$src" build/core-fuzz/libvexfscore.a -pthread || { echo "not ok - fuzz: build $name" | tee -a "$out"; rc=1; continue; }
-	[ "$name" = fuzz_superblock ] && seed_superblock "$fz/corpus-$name"
-	run_target "$name" "$fz/$name" "$fz/corpus-$name"
+	maxlen=4096
+	case "$name" in
+	fuzz_superblock) seed_superblock "$fz/corpus-$name"; maxlen=8200 ;;
+	fuzz_mount) seed_mount "$fz/corpus-$name"; maxlen=139264 ;;
+	esac
+	run_target "$name" "$fz/$name" "$fz/corpus-$name" "$maxlen"
 done
 
 if make -s -C gateway fuzz >/dev/null; then
