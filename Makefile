@@ -55,7 +55,7 @@ core: $(CORE_LIB) $(CORE_SAN_LIB) ## the core engine as static libraries
 gateway: ## vexfs-gateway
 	$(MAKE) -C gateway
 
-TOOLS := build/tools/mkfs.vexfs
+TOOLS := build/tools/mkfs.vexfs build/tools/fsck.vexfs
 TOOLS_COMMON := build/tools/toolutil.o
 
 tools: $(TOOLS) ## mkfs.vexfs and friends
@@ -98,9 +98,11 @@ selftests: $(SELFTEST_BINS)
 
 RESULTS := build/results
 
-unit: $(UNIT_BINS) ## run the userspace unit tests (ASan+UBSan, TSan)
+TOOL_TESTS := $(wildcard tests/tools/*_test.sh)
+
+unit: $(UNIT_BINS) tools ## run the userspace unit tests (ASan+UBSan, TSan) and tool tests
 	@mkdir -p $(RESULTS)
-	scripts/run-unit.sh $(RESULTS)/unit.tap $(UNIT_BINS)
+	scripts/run-unit.sh $(RESULTS)/unit.tap $(UNIT_BINS) $(TOOL_TESTS)
 
 # vm-test KVER=...: the selftests in a guest running that kernel.
 vm-test: module tools gateway selftests ## run the selftests in the VM (KVER=...)

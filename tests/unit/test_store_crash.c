@@ -281,7 +281,12 @@ static void run_once(u32 nops, u64 seed, u64 crash_at, struct run_result *res)
 			 "recovered state is neither acked nor acked+in-flight");
 		goto out3;
 	}
-	/* Recovery is idempotent, and the recovered fs takes new writes. */
+	/* fsck's invariant checks hold on the recovered state. */
+	if (vx_db_verify(db2, &why)) {
+		snprintf(res->why, sizeof(res->why), "verify: %s", why);
+		goto out3;
+	}
+	/* Recovery is idempotent. */
 	vx_db_close(db2, false);
 	vx_db_free(db2);
 	db2 = vx_db_new();

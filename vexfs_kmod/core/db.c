@@ -1055,3 +1055,65 @@ u64 vx_collection_count(struct vx_collection *c)
 {
 	return c->points.count;
 }
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int vx_db_verify(struct vx_db *db, const char **why)
+{
+	struct vx_collection *c;
+	u64 total = 0;
+	int err = 0;
+
+	vx_read_lock(&db->lock);
+	for (c = db->colls; c && !err; c = c->next) {
+		u64 n = c->points.count, pos = 0, i = 0, bytes;
+		struct vx_point *p;
+		u64 *keys;
+
+		bytes = coll_header_bytes(c->name_len);
+		keys = vx_alloc_array(n ? n : 1, sizeof(*keys));
+		if (!keys) {
+			err = -ENOMEM;
+			break;
+		}
+		vx_read_lock(&c->lock);
+		while ((p = vx_pointmap_next(&c->points, &pos)) && i < n) {
+			keys[i++] = p->key;
+			bytes += point_bytes(p->dim, p->payload_len);
+			if (p->key >= c->next_key || p->dim != c->cfg.dim) {
+				*why = "point with a bad index key or dimension";
+				err = -EUCLEAN;
+			}
+		}
+		vx_read_unlock(&c->lock);
+		if (!err && i != n) {
+			*why = "point count does not match the points";
+			err = -EUCLEAN;
+		}
+		if (!err) {
+			vx_sort(keys, n, sizeof(*keys), cmp_u64);
+			for (i = 1; i < n && !err; i++)
+				if (keys[i] == keys[i - 1]) {
+					*why = "two points share an index key";
+					err = -EUCLEAN;
+				}
+		}
+		if (!err && bytes != c->bytes) {
+			*why = "collection byte accounting is off";
+			err = -EUCLEAN;
+		}
+		total += bytes;
+		vx_free(keys);
+	}
+	if (!err && total != db->bytes) {
+		*why = "database byte accounting is off";
+		err = -EUCLEAN;
+	}
+	vx_read_unlock(&db->lock);
+	return err;
+}

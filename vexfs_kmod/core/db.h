@@ -100,6 +100,12 @@ struct vx_collection *vx_db_get_collection(struct vx_db *db, const char *name,
 void vx_db_put_collection(struct vx_db *db, struct vx_collection *c);
 u64 vx_collection_count(struct vx_collection *c);
 
+/*
+ * Check invariants a mount does not (fsck): index keys unique and below
+ * next_key in every collection, byte accounting exact. 0 or -EUCLEAN.
+ */
+int vx_db_verify(struct vx_db *db, const char **why);
+
 /* Bytes the next checkpoint of everything takes. */
 u64 vx_db_state_bytes(struct vx_db *db);
 
