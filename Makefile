@@ -27,7 +27,7 @@ TOOLS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) 
 KSFT_DIR := build/kselftest
 
 .PHONY: all help deps module core gateway tools tests unit selftests \
-	vm-test vm-runner conformance test run stop format lint fuzz clean distclean
+	vm-test vm-runner bench-storage conformance test run stop format lint fuzz clean distclean
 
 all: module core gateway tools tests ## build everything
 
@@ -131,6 +131,14 @@ test: deps ## install what is missing, build, run every test
 	@$(MAKE) --no-print-directory vm-runner || true
 	@scripts/run-fuzz.sh $(or $(FUZZ_SECONDS),20) $(RESULTS)/fuzz.tap || true
 	@scripts/tally.sh $(RESULTS)
+
+# --- benchmarks (not tests) --------------------------------------------------
+build/bench/ingest: bench/storage/ingest.c $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(CORE_LIB) -pthread
+
+bench-storage: build/bench/ingest ## durable ingest and mount time vs plain pwrite+fdatasync
+	build/bench/ingest $(BENCH_DIR)
 
 # --- running it ------------------------------------------------------------
 run: deps ## Qdrant-compatible server on 127.0.0.1:6333 (VM where modules can't load)

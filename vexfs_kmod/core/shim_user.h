@@ -304,6 +304,7 @@ static inline void vx_fpu_end(void)
 #define VX_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 
 u32 vx_crc32c(u32 seed, const void *buf, size_t len);
+u32 vx_crc32c_generic(u32 seed, const void *buf, size_t len); /* table-driven */
 
 /* A condition variable used with a vx_mutex (see shim_kernel.h). */
 struct vx_waitq {

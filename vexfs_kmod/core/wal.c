@@ -183,6 +183,7 @@ void vx_wal_destroy(struct vx_wal *wal)
 	vx_waitq_destroy(&wal->done);
 	vx_mutex_destroy(&wal->lock);
 	vx_free(wal->pend);
+	vx_free(wal->spare);
 	vx_free(wal->iobuf);
 	vx_free(wal->tail_block);
 }
@@ -355,9 +356,11 @@ int vx_wal_wait(struct vx_wal *wal, u64 seq)
 		off = wal->pend_off;
 		wrap = wal->pend_wrap;
 		last = wal->pend_last_seq;
-		wal->pend = NULL;
+		wal->pend = wal->spare;
+		wal->pend_cap = wal->spare_cap;
+		wal->spare = NULL;
+		wal->spare_cap = 0;
 		wal->pend_len = 0;
-		wal->pend_cap = 0;
 		wal->pend_wrap = 0;
 		wal->writing = true;
 		vx_mutex_unlock(&wal->lock);
@@ -365,9 +368,9 @@ int vx_wal_wait(struct vx_wal *wal, u64 seq)
 		err = write_batch(wal, buf, len, off, wrap);
 
 		vx_mutex_lock(&wal->lock);
-		if (!wal->pend) { /* reuse the buffer for the next batch */
-			wal->pend = buf;
-			wal->pend_cap = cap;
+		if (!wal->spare) { /* keep it for the batch after next */
+			wal->spare = buf;
+			wal->spare_cap = cap;
 		} else {
 			vx_free(buf);
 		}

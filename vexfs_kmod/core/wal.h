@@ -43,6 +43,8 @@ struct vx_wal {
 	u64 pend_off; /* ring offset of pend[0] */
 	size_t pend_wrap; /* pend[pend_wrap..] goes to offset 0; 0: no wrap */
 	u64 pend_last_seq; /* seq of the last frame in pend */
+	u8 *spare; /* the other batch buffer: appends fill one while the */
+	size_t spare_cap; /* leader writes the other, no allocation */
 	bool writing; /* a leader is doing I/O */
 	int error; /* sticky: after an I/O error nothing more is written */
 	u64 wraps; /* times the head went round the ring */

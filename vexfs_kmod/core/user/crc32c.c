@@ -24,7 +24,42 @@ static void __attribute__((constructor)) crc32c_init_tables(void)
 				crc_table[0][crc_table[t - 1][i] & 0xff];
 }
 
+#if defined(__x86_64__)
+/* SSE4.2 has a CRC32C instruction: 8 bytes per step, ~10x the table. */
+__attribute__((target("sse4.2"))) static u32 crc32c_hw(u32 crc, const u8 *p,
+							size_t len)
+{
+	u64 c = crc;
+
+	while (len >= 8) {
+		u64 v;
+
+		memcpy(&v, p, 8);
+		c = __builtin_ia32_crc32di(c, v);
+		p += 8;
+		len -= 8;
+	}
+	crc = (u32)c;
+	while (len--)
+		crc = __builtin_ia32_crc32qi(crc, *p++);
+	return crc;
+}
+
+static int have_hw = -1;
+#endif
+
 u32 vx_crc32c(u32 crc, const void *buf, size_t len)
+{
+#if defined(__x86_64__)
+	if (have_hw < 0)
+		have_hw = __builtin_cpu_supports("sse4.2");
+	if (have_hw)
+		return crc32c_hw(crc, buf, len);
+#endif
+	return vx_crc32c_generic(crc, buf, len);
+}
+
+u32 vx_crc32c_generic(u32 crc, const void *buf, size_t len)
 {
 	const u8 *p = buf;
 
