@@ -3,6 +3,7 @@
 #include <linux/module.h>
 #include <linux/init.h>
 #include "vexfs.h"
+#include "core/distance.h"
 
 /* Layout of every on-disk structure, checked once at build time. */
 static void __init vexfs_check_ondisk_layout(void)
@@ -17,6 +18,7 @@ static int __init vexfs_init(void)
 	int err;
 
 	vexfs_check_ondisk_layout();
+	vx_dist_init();
 	err = register_filesystem(&vexfs_fs_type);
 	if (err)
 		return err;

@@ -4,15 +4,26 @@
 #define VEXFS_H
 
 #include <linux/fs.h>
+#include <linux/workqueue.h>
 #include "core/format.h"
+#include "core/db.h"
 #include "compat.h"
 #include "uapi/vexfs.h"
 
 #define VEXFS_ROOT_INO 1
 #define VEXFS_MODULE_VERSION "0.1.0"
 
+/* The engine's block device (core/bdev.h) on a struct block_device. */
+struct vexfs_bdev {
+	struct vx_bdev bd;
+	struct block_device *bdev;
+};
+
 struct vexfs_sb_info {
-	struct vx_super_info disk; /* the superblock slot mount chose */
+	struct vexfs_bdev vbd;
+	struct vx_db *db;
+	struct delayed_work ckpt_work; /* background checkpoints */
+	unsigned long last_ckpt; /* jiffies */
 };
 
 static inline struct vexfs_sb_info *VEXFS_SB(struct super_block *sb)
@@ -22,6 +33,9 @@ static inline struct vexfs_sb_info *VEXFS_SB(struct super_block *sb)
 
 /* super.c */
 extern struct file_system_type vexfs_fs_type;
+
+/* bio.c */
+void vexfs_bdev_init(struct vexfs_bdev *vbd, struct block_device *bdev);
 
 /* inode.c */
 struct inode *vexfs_root_inode(struct super_block *sb);
