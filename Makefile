@@ -58,7 +58,9 @@ gateway: ## vexfs-gateway
 TOOLS := build/tools/mkfs.vexfs build/tools/fsck.vexfs
 TOOLS_COMMON := build/tools/toolutil.o
 
-tools: $(TOOLS) ## mkfs.vexfs and friends
+include tools/tools.mk
+
+tools: $(TOOLS) $(TOOLS_EXTRA) ## mkfs.vexfs, fsck.vexfs, libvexfs, vexfsctl
 
 build/tools/%.o: tools/%.c $(wildcard tools/*.h)
 	@mkdir -p $(@D)

@@ -75,14 +75,142 @@ struct vexfs_version {
 
 #define VEXFS_IOC_VERSION _IOR(VEXFS_IOC_MAGIC, 0x00, struct vexfs_version)
 
-/* Generic netlink control plane. */
+/*
+ * Data plane: ioctls on an open collection directory
+ * (open("/mnt/vexfs/<collection>", O_RDONLY | O_DIRECTORY)). Writes need
+ * write permission on that directory, reads need read permission.
+ * Every array is a user pointer (__u64) with its count; sizes are checked
+ * against the limits below before anything is allocated.
+ */
+#define VEXFS_BATCH_MAX 65536u /* points per upsert/get/delete call */
+#define VEXFS_QUERIES_MAX 1024u /* queries per search call */
+#define VEXFS_K_MAX 10000u /* results per query (limit + offset) */
+
+struct vexfs_upsert {
+	__u32 count; /* points */
+	__u32 dim; /* must equal the collection's */
+	__u32 flags; /* none defined; must be 0 */
+	__u32 pad;
+	__u64 ids; /* struct vexfs_point_id[count] */
+	__u64 vectors; /* float[count * dim] */
+	__u64 payload_lens; /* __u32[count]; 0 = no pointer, no payloads */
+	__u64 payloads; /* the payloads (CBOR maps), back to back */
+	__u64 payloads_size; /* bytes at payloads; must equal the sum of lens */
+};
+
+#define VEXFS_GET_VECTOR (1u << 0)
+#define VEXFS_GET_PAYLOAD (1u << 1)
+
+struct vexfs_get {
+	__u32 count;
+	__u32 flags; /* VEXFS_GET_* */
+	__u64 ids; /* in: struct vexfs_point_id[count] */
+	__u64 found; /* out: __u8[count], 1 if the point exists */
+	__u64 vectors; /* out: float[count * dim] (VEXFS_GET_VECTOR) */
+	__u64 payload_lens; /* out: __u32[count] (VEXFS_GET_PAYLOAD) */
+	__u64 payloads; /* out: payloads back to back */
+	__u64 payloads_size; /* in: capacity; out: bytes needed (-ENOSPC if more) */
+};
+
+struct vexfs_delete {
+	__u32 count;
+	__u32 deleted; /* out: how many existed */
+	__u64 ids; /* struct vexfs_point_id[count] */
+};
+
+struct vexfs_count {
+	__u64 count; /* out: points in the collection */
+	__u64 indexed; /* out: points in the HNSW graph */
+};
+
+#define VEXFS_SEARCH_EXACT (1u << 0) /* no graph: exact scan */
+#define VEXFS_SEARCH_THRESHOLD (1u << 1) /* score_threshold is set */
+
+struct vexfs_hit {
+	struct vexfs_point_id id;
+	float score; /* as Qdrant reports it for the distance */
+	__u32 pad;
+};
+
+struct vexfs_search {
+	__u32 nq; /* queries */
+	__u32 dim;
+	__u32 limit; /* results per query */
+	__u32 offset; /* skipped first; limit + offset <= VEXFS_K_MAX */
+	__u32 ef; /* 0: the collection's ef_construct */
+	__u32 flags; /* VEXFS_SEARCH_* */
+	float score_threshold;
+	__u32 pad;
+	__u64 queries; /* float[nq * dim] */
+	__u64 hits; /* out: struct vexfs_hit[nq * limit] */
+	__u64 nhits; /* out: __u32[nq] */
+};
+
+struct vexfs_scroll {
+	__u64 cursor; /* in/out: 0 to start; opaque; ~0 when done */
+	__u32 limit; /* ids wanted, <= VEXFS_BATCH_MAX */
+	__u32 nr; /* out: ids returned */
+	__u64 ids; /* out: struct vexfs_point_id[limit] */
+};
+
+#define VEXFS_IOC_UPSERT _IOW(VEXFS_IOC_MAGIC, 0x01, struct vexfs_upsert)
+#define VEXFS_IOC_GET _IOWR(VEXFS_IOC_MAGIC, 0x02, struct vexfs_get)
+#define VEXFS_IOC_DELETE _IOWR(VEXFS_IOC_MAGIC, 0x03, struct vexfs_delete)
+#define VEXFS_IOC_COUNT _IOR(VEXFS_IOC_MAGIC, 0x04, struct vexfs_count)
+#define VEXFS_IOC_SEARCH _IOWR(VEXFS_IOC_MAGIC, 0x05, struct vexfs_search)
+#define VEXFS_IOC_SCROLL _IOWR(VEXFS_IOC_MAGIC, 0x06, struct vexfs_scroll)
+
+/*
+ * Control plane: generic netlink family "vexfs". Every command names the
+ * filesystem by an open fd of its mount root (VEXFS_A_ROOT_FD), in the
+ * sender's process. Creating or deleting a collection needs write
+ * permission on that root directory.
+ */
 #define VEXFS_GENL_NAME "vexfs"
 #define VEXFS_GENL_VERSION 1
 #define VEXFS_GENL_MCGRP_EVENTS "events"
+
+enum vexfs_genl_cmd {
+	VEXFS_CMD_UNSPEC,
+	VEXFS_CMD_COLL_CREATE, /* ROOT_FD, COLL_NAME, COLL_CONFIG */
+	VEXFS_CMD_COLL_DELETE, /* ROOT_FD, COLL_NAME */
+	VEXFS_CMD_COLL_GET, /* ROOT_FD, COLL_NAME -> one COLL reply */
+	VEXFS_CMD_COLL_LIST, /* ROOT_FD -> one reply, COLL nested per collection */
+	VEXFS_CMD_EVENT, /* multicast: EVENT, COLL_NAME */
+	__VEXFS_CMD_MAX,
+};
+#define VEXFS_CMD_MAX (__VEXFS_CMD_MAX - 1)
+
+enum vexfs_genl_attr {
+	VEXFS_A_UNSPEC,
+	VEXFS_A_ROOT_FD, /* u32 */
+	VEXFS_A_COLL_NAME, /* string, 1..255 bytes */
+	VEXFS_A_COLL_CONFIG, /* binary struct vexfs_collection_config */
+	VEXFS_A_COLL_POINTS, /* u64 */
+	VEXFS_A_COLL_INDEXED, /* u64: points in the graph */
+	VEXFS_A_COLL, /* nested: NAME, CONFIG, POINTS, INDEXED */
+	VEXFS_A_EVENT, /* u32 enum vexfs_event */
+	VEXFS_A_PAD,
+	__VEXFS_A_MAX,
+};
+#define VEXFS_A_MAX (__VEXFS_A_MAX - 1)
+
+enum vexfs_event {
+	VEXFS_EVENT_COLL_CREATED = 1,
+	VEXFS_EVENT_COLL_DELETED = 2,
+	VEXFS_EVENT_INDEXED = 3, /* the background indexer caught up */
+};
 
 _Static_assert(sizeof(struct vexfs_version) == 48, "vexfs_version size");
 _Static_assert(sizeof(struct vexfs_point_id) == 24, "vexfs_point_id size");
 _Static_assert(sizeof(struct vexfs_collection_config) == 32,
 	       "vexfs_collection_config size");
+_Static_assert(sizeof(struct vexfs_upsert) == 56, "vexfs_upsert size");
+_Static_assert(sizeof(struct vexfs_get) == 56, "vexfs_get size");
+_Static_assert(sizeof(struct vexfs_delete) == 16, "vexfs_delete size");
+_Static_assert(sizeof(struct vexfs_count) == 16, "vexfs_count size");
+_Static_assert(sizeof(struct vexfs_hit) == 32, "vexfs_hit size");
+_Static_assert(sizeof(struct vexfs_search) == 56, "vexfs_search size");
+_Static_assert(sizeof(struct vexfs_scroll) == 24, "vexfs_scroll size");
 
 #endif /* _UAPI_LINUX_VEXFS_H */
