@@ -136,9 +136,18 @@ static struct vx_collection *coll_alloc(u32 id, const char *name, u32 len,
 					const struct vexfs_collection_config *cfg)
 {
 	struct vx_collection *c = vx_zalloc(sizeof(*c));
+	struct vx_vindex_params vp;
 
 	if (!c)
 		return NULL;
+	vx_vindex_params_default(&vp, cfg->dim, cfg->distance);
+	vp.m = cfg->hnsw_m;
+	vp.ef_construct = cfg->hnsw_ef_construct;
+	vp.full_scan_threshold_kb = (u32)min_t(u64, cfg->full_scan_threshold, 0xffffffffu);
+	if (vx_vindex_create(&vp, &c->vi)) {
+		vx_free(c);
+		return NULL;
+	}
 	c->id = id;
 	c->name_len = len;
 	memcpy(c->name, name, len);
@@ -151,6 +160,8 @@ static struct vx_collection *coll_alloc(u32 id, const char *name, u32 len,
 
 static void coll_free(struct vx_collection *c)
 {
+	vx_vindex_destroy(c->vi);
+	vx_free(c->by_key);
 	vx_pointmap_destroy(&c->points, true);
 	vx_rwlock_destroy(&c->lock);
 	vx_free(c);
@@ -259,6 +270,40 @@ fail:
 	return err;
 }
 
+/* Room in by_key for @extra new keys, so applying cannot fail. */
+static int reserve_keys(struct vx_collection *c, u64 extra)
+{
+	u64 cap = c->by_key_cap ? c->by_key_cap : 64;
+	struct vx_point **nk;
+
+	if (c->next_key + extra <= c->by_key_cap)
+		return 0;
+	while (cap < c->next_key + extra)
+		cap *= 2;
+	nk = vx_zalloc_array(cap, sizeof(*nk));
+	if (!nk)
+		return -ENOMEM;
+	if (c->by_key)
+		memcpy(nk, c->by_key, c->by_key_cap * sizeof(*nk));
+	vx_free(c->by_key);
+	c->by_key = nk;
+	c->by_key_cap = cap;
+	return 0;
+}
+
+static int reserve_keys_to(struct vx_collection *c, u64 n)
+{
+	return n > c->next_key ? reserve_keys(c, n - c->next_key) : 0;
+}
+
+/* Index upkeep after a point changed; the point store is the truth. */
+static void index_put(struct vx_collection *c, struct vx_point *p)
+{
+	c->by_key[p->key] = p;
+	if (vx_vindex_upsert(c->vi, p->key, vx_point_vec(p)))
+		c->index_errors++;
+}
+
 /* Apply decoded points to @c, whose map has room reserved: cannot fail. */
 static void commit_upsert(struct vx_db *db, struct vx_collection *c,
 			  struct vx_point **pts, u32 count)
@@ -277,6 +322,7 @@ static void commit_upsert(struct vx_db *db, struct vx_collection *c,
 		}
 		c->bytes += point_bytes(pts[i]->dim, pts[i]->payload_len);
 		db->bytes += point_bytes(pts[i]->dim, pts[i]->payload_len);
+		index_put(c, pts[i]);
 	}
 	vx_free(pts);
 }
@@ -312,6 +358,8 @@ static u32 commit_delete(struct vx_db *db, struct vx_collection *c,
 
 		if (!p)
 			continue;
+		c->by_key[p->key] = NULL;
+		vx_vindex_delete(c->vi, p->key);
 		c->bytes -= point_bytes(p->dim, p->payload_len);
 		db->bytes -= point_bytes(p->dim, p->payload_len);
 		vx_free(p);
@@ -406,6 +454,8 @@ static int db_apply(void *sm, const void *rec_v, u32 len)
 		if (err)
 			return err;
 		err = vx_pointmap_reserve(&c->points, count);
+		if (!err)
+			err = reserve_keys(c, count);
 		if (err) {
 			for (u32 i = 0; i < count; i++)
 				vx_free(pts[i]);
@@ -532,6 +582,13 @@ static int load_collection(struct vx_db *db, struct vx_ckpt_reader *r)
 		return -ENOMEM;
 	c->next_key = next_key;
 	err = vx_pointmap_reserve(&c->points, nr_points);
+	if (!err && next_key > c->by_key_cap) {
+		/* keys below next_key: the table is as large as next_key */
+		if (next_key > vx_ckpt_remaining(r) + nr_points + 1024)
+			err = -EUCLEAN; /* absurd next_key: refuse, do not allocate */
+		else
+			err = reserve_keys(c, 0) ?: reserve_keys_to(c, next_key);
+	}
 	for (u64 i = 0; i < nr_points && !err; i++) {
 		struct vexfs_point_id pid;
 		struct vx_point *p;
@@ -564,8 +621,14 @@ static int load_collection(struct vx_db *db, struct vx_ckpt_reader *r)
 			vx_free(p);
 			break;
 		}
+		if (c->by_key[p->key]) {
+			vx_free(p);
+			err = -EUCLEAN; /* two points share a key */
+			break;
+		}
 		vx_pointmap_put_reserved(&c->points, p);
 		c->bytes += point_bytes(p->dim, p->payload_len);
+		index_put(c, p);
 	}
 	if (err) {
 		coll_free(c);
@@ -924,7 +987,8 @@ static int upsert_lock(struct vx_db *db, struct write_op *w)
 		p += DISK_ID_BYTES + 4;
 		vx_dist_prepare(c->cfg.distance, in->vec, (float *)p, dim);
 		p += (size_t)dim * sizeof(float);
-		memcpy(p, in->payload, in->payload_len);
+		if (in->payload_len)
+			memcpy(p, in->payload, in->payload_len);
 		memset(p + in->payload_len, 0, pad);
 		p += in->payload_len + pad;
 	}
@@ -933,6 +997,8 @@ static int upsert_lock(struct vx_db *db, struct write_op *w)
 	err = decode_upsert(c, w->rec, w->len, op->n, &op->pts);
 	if (!err)
 		err = vx_pointmap_reserve(&c->points, op->n);
+	if (!err)
+		err = reserve_keys(c, op->n);
 	if (!err)
 		return 0;
 fail:
@@ -1115,5 +1181,90 @@ int vx_db_verify(struct vx_db *db, const char **why)
 		err = -EUCLEAN;
 	}
 	vx_read_unlock(&db->lock);
+	return err;
+}
+
+struct vx_point *vx_collection_find(struct vx_collection *c,
+				    const struct vexfs_point_id *id)
+{
+	return vx_pointmap_get(&c->points, id);
+}
+
+int vx_collection_search(struct vx_collection *c, const float *queries, u32 nq,
+			 u32 limit, u32 offset, u32 ef, u32 flags,
+			 struct vx_db_hit *hits, u32 *nhits)
+{
+	u32 want = limit + offset, dim = c->cfg.dim;
+	struct vx_scored_point *sp;
+	int err = 0;
+
+	if (!nq || !limit || want > VEXFS_K_MAX || want < limit)
+		return -EINVAL;
+	sp = vx_alloc_array(want, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	for (u32 q = 0; q < nq && !err; q++) {
+		struct vx_search_request req = {
+			.query = queries + (size_t)q * dim,
+			.limit = want,
+			.ef = ef,
+			.flags = (flags & VEXFS_SEARCH_EXACT) ? VX_SEARCH_EXACT : 0,
+		};
+		u32 got = 0, n = 0;
+
+		err = vx_vindex_search(c->vi, &req, sp, &got);
+		for (u32 i = offset; !err && i < got; i++) {
+			struct vx_point *p = sp[i].id < c->next_key ?
+						     c->by_key[sp[i].id] : NULL;
+
+			if (!p)
+				continue; /* deleted since the index saw it */
+			hits[(size_t)q * limit + n].id = p->id;
+			memcpy(&hits[(size_t)q * limit + n].score_bits,
+			       &sp[i].score, sizeof(u32));
+			n++;
+		}
+		nhits[q] = n;
+	}
+	vx_free(sp);
+	return err;
+}
+
+u32 vx_collection_scroll(struct vx_collection *c, u64 *cursor, u32 limit,
+			 struct vexfs_point_id *ids)
+{
+	u64 pos = *cursor;
+	u32 n = 0;
+
+	while (n < limit) {
+		struct vx_point *p = vx_pointmap_next(&c->points, &pos);
+
+		if (!p) {
+			pos = ~0ULL;
+			break;
+		}
+		ids[n++] = p->id;
+	}
+	*cursor = pos;
+	return n;
+}
+
+int vx_db_index_pending(struct vx_db *db, u32 budget, u64 *still_pending)
+{
+	struct vx_collection *c;
+	u64 pending = 0;
+	int err = 0;
+
+	vx_read_lock(&db->lock);
+	for (c = db->colls; c && !err; c = c->next) {
+		int n = vx_vindex_index_pending(c->vi, budget);
+
+		if (n < 0)
+			err = n;
+		pending += vx_vindex_nr_pending(c->vi);
+	}
+	vx_read_unlock(&db->lock);
+	if (still_pending)
+		*still_pending = pending;
 	return err;
 }

@@ -23,6 +23,7 @@
 #include "shim.h"
 #include "store.h"
 #include "pointmap.h"
+#include "vindex.h"
 #include "uapi/vexfs.h"
 
 enum vx_op {
@@ -49,6 +50,11 @@ struct vx_collection {
 	struct vx_pointmap points;
 	u64 next_key;
 	u64 bytes; /* checkpoint bytes of this collection */
+	/* Search: the vector index, keyed by point key, and key -> point. */
+	struct vx_vindex *vi;
+	struct vx_point **by_key; /* [next_key], NULL where deleted */
+	u64 by_key_cap;
+	u64 index_errors; /* index updates that failed (ENOMEM) */
 	struct vx_collection *next;
 };
 
@@ -99,6 +105,35 @@ struct vx_collection *vx_db_get_collection(struct vx_db *db, const char *name,
 					   u32 len);
 void vx_db_put_collection(struct vx_db *db, struct vx_collection *c);
 u64 vx_collection_count(struct vx_collection *c);
+
+/* Under vx_db_get_collection(). */
+struct vx_point *vx_collection_find(struct vx_collection *c,
+				    const struct vexfs_point_id *id);
+
+/* A search hit: the point and the score bits Qdrant reports. */
+struct vx_db_hit {
+	struct vexfs_point_id id;
+	u32 score_bits; /* IEEE-754 float */
+};
+
+/*
+ * Search @nq queries of @c's dimension (read-locked collection). Each query
+ * gets up to @limit hits after skipping @offset, best first, in
+ * hits[q * limit ...] with the count in nhits[q].
+ */
+int vx_collection_search(struct vx_collection *c, const float *queries, u32 nq,
+			 u32 limit, u32 offset, u32 ef, u32 flags,
+			 struct vx_db_hit *hits, u32 *nhits);
+
+/*
+ * Up to @limit ids from *@cursor on (0 to start); *@cursor is ~0 at the end.
+ * Not a snapshot: points written meanwhile may be missed or seen twice.
+ */
+u32 vx_collection_scroll(struct vx_collection *c, u64 *cursor, u32 limit,
+			 struct vexfs_point_id *ids);
+
+/* Background indexing: link up to @budget queued points of every collection. */
+int vx_db_index_pending(struct vx_db *db, u32 budget, u64 *still_pending);
 
 /*
  * Check invariants a mount does not (fsck): index keys unique and below
