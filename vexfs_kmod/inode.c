@@ -1,29 +1,359 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The directory view: the mount root (collections appear here later). */
+/*
+ * The directory view. The mount root lists one directory per collection;
+ * a collection directory holds read-only config.json and info.json, and is
+ * the file the data-plane ioctls are issued on.
+ *
+ *   /            ino 1
+ *   <collection> ino (id << 8) | 1
+ *   config.json  ino (id << 8) | 2
+ *   info.json    ino (id << 8) | 3
+ *
+ * Collections come and go through netlink, not through the VFS, so dentries
+ * are revalidated against the database on every lookup.
+ */
+#include <linux/namei.h>
+#include <linux/slab.h>
 #include "vexfs.h"
 
-static const struct file_operations vexfs_root_dir_ops = {
-	.open = dcache_dir_open,
-	.release = dcache_dir_close,
-	.llseek = dcache_dir_lseek,
+enum { INO_COLL = 1, INO_CONFIG = 2, INO_INFO = 3 };
+
+static u64 coll_ino(u32 id, u32 kind)
+{
+	return ((u64)id << 8) | kind;
+}
+
+static u32 inode_coll_id(const struct inode *inode)
+{
+	return (u32)(inode->i_ino >> 8);
+}
+
+static struct vx_db *inode_db(const struct inode *inode)
+{
+	return VEXFS_SB(inode->i_sb)->db;
+}
+
+/* --- JSON files ----------------------------------------------------------- */
+
+static const char *distance_name(u32 d)
+{
+	switch (d) {
+	case VEXFS_DISTANCE_COSINE:
+		return "Cosine";
+	case VEXFS_DISTANCE_EUCLID:
+		return "Euclid";
+	case VEXFS_DISTANCE_DOT:
+		return "Dot";
+	case VEXFS_DISTANCE_MANHATTAN:
+		return "Manhattan";
+	}
+	return "unknown";
+}
+
+/* Append @s as a JSON string; returns bytes written (or needed). */
+static size_t json_str(char *out, size_t room, const char *s, u32 len)
+{
+	size_t n = 0;
+
+#define PUT(c) do { if (n < room) out[n] = (c); n++; } while (0)
+	PUT('"');
+	for (u32 i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\') {
+			PUT('\\');
+			PUT(ch);
+		} else if (ch < 0x20) {
+			n += snprintf(n < room ? out + n : NULL,
+				      n < room ? room - n : 0, "\\u%04x", ch);
+		} else {
+			PUT(ch);
+		}
+	}
+	PUT('"');
+#undef PUT
+	return n;
+}
+
+/* Render @kind of collection @id into a new buffer. */
+static char *render_json(struct vx_db *db, u32 id, u32 kind, size_t *len)
+{
+	size_t room = 1024 + 2 * VEXFS_COLLECTION_NAME_MAX * 6, n = 0;
+	struct vx_collection *c;
+	char *buf;
+
+	buf = kmalloc(room, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	c = vx_db_get_collection_id(db, id);
+	if (!c) {
+		kfree(buf);
+		return ERR_PTR(-ENOENT);
+	}
+	if (kind == INO_CONFIG) {
+		n += scnprintf(buf + n, room - n, "{\"name\": ");
+		n += json_str(buf + n, room - n, c->name, c->name_len);
+		n += scnprintf(buf + n, room - n,
+			       ", \"params\": {\"vectors\": {\"size\": %u, \"distance\": \"%s\"}}, "
+			       "\"hnsw_config\": {\"m\": %u, \"ef_construct\": %u, "
+			       "\"full_scan_threshold\": %llu}}\n",
+			       c->cfg.dim, distance_name(c->cfg.distance),
+			       c->cfg.hnsw_m, c->cfg.hnsw_ef_construct,
+			       c->cfg.full_scan_threshold);
+	} else {
+		u64 points = vx_collection_count(c);
+		u64 pending = vx_vindex_nr_pending(c->vi);
+
+		n += scnprintf(buf + n, room - n,
+			       "{\"status\": \"%s\", \"points_count\": %llu, "
+			       "\"indexed_vectors_count\": %llu, \"segments_count\": 1}\n",
+			       pending ? "yellow" : "green", points,
+			       points > pending ? points - pending : 0);
+	}
+	vx_db_put_collection(db, c);
+	*len = n;
+	return buf;
+}
+
+struct json_file {
+	size_t len;
+	char *buf;
+};
+
+static int vexfs_json_open(struct inode *inode, struct file *file)
+{
+	struct json_file *jf = kzalloc(sizeof(*jf), GFP_KERNEL_ACCOUNT);
+	u32 kind = inode->i_ino & 0xff;
+
+	if (!jf)
+		return -ENOMEM;
+	jf->buf = render_json(inode_db(inode), inode_coll_id(inode), kind,
+			      &jf->len);
+	if (IS_ERR(jf->buf)) {
+		int err = PTR_ERR(jf->buf);
+
+		kfree(jf);
+		return err;
+	}
+	file->private_data = jf;
+	return 0;
+}
+
+static ssize_t vexfs_json_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *pos)
+{
+	struct json_file *jf = file->private_data;
+
+	return simple_read_from_buffer(ubuf, count, pos, jf->buf, jf->len);
+}
+
+static int vexfs_json_release(struct inode *inode, struct file *file)
+{
+	struct json_file *jf = file->private_data;
+
+	kfree(jf->buf);
+	kfree(jf);
+	return 0;
+}
+
+static const struct file_operations vexfs_json_fops = {
+	.open = vexfs_json_open,
+	.read = vexfs_json_read,
+	.llseek = default_llseek,
+	.release = vexfs_json_release,
+};
+
+/* --- inodes --------------------------------------------------------------- */
+
+static const struct inode_operations vexfs_root_iops;
+static const struct inode_operations vexfs_coll_iops;
+static const struct file_operations vexfs_root_fops;
+static const struct file_operations vexfs_coll_fops;
+
+static struct inode *vexfs_iget(struct super_block *sb, u64 ino)
+{
+	struct inode *inode = iget_locked(sb, ino);
+	u32 kind = ino & 0xff;
+
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (!(inode->i_state & I_NEW))
+		return inode;
+	if (ino == VEXFS_ROOT_INO) {
+		vexfs_inode_init_owner(inode, NULL, S_IFDIR | 0755);
+		inode->i_op = &vexfs_root_iops;
+		inode->i_fop = &vexfs_root_fops;
+		set_nlink(inode, 2);
+	} else if (kind == INO_COLL) {
+		vexfs_inode_init_owner(inode, NULL, S_IFDIR | 0755);
+		inode->i_op = &vexfs_coll_iops;
+		inode->i_fop = &vexfs_coll_fops;
+		set_nlink(inode, 2);
+	} else {
+		vexfs_inode_init_owner(inode, NULL, S_IFREG | 0444);
+		inode->i_fop = &vexfs_json_fops;
+		set_nlink(inode, 1);
+	}
+	vexfs_inode_init_times(inode);
+	unlock_new_inode(inode);
+	return inode;
+}
+
+struct inode *vexfs_root_inode(struct super_block *sb)
+{
+	return vexfs_iget(sb, VEXFS_ROOT_INO);
+}
+
+/* --- dentries: collections change behind the VFS's back ------------------ */
+
+static int vexfs_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct inode *inode;
+	struct vx_collection *c;
+
+	if (flags & LOOKUP_RCU)
+		return -ECHILD;
+	inode = d_inode(dentry);
+	if (!inode)
+		return 0; /* negative: look again, it may exist now */
+	if (inode->i_ino == VEXFS_ROOT_INO)
+		return 1;
+	c = vx_db_get_collection_id(inode_db(inode), inode_coll_id(inode));
+	if (!c)
+		return 0;
+	vx_db_put_collection(inode_db(inode), c);
+	return 1;
+}
+
+static int vexfs_d_delete(const struct dentry *dentry)
+{
+	return 1; /* do not keep dentries around once unused */
+}
+
+const struct dentry_operations vexfs_dentry_ops = {
+	.d_revalidate = vexfs_d_revalidate,
+	.d_delete = vexfs_d_delete,
+};
+
+/* --- the root: one directory per collection ------------------------------ */
+
+static struct dentry *vexfs_root_lookup(struct inode *dir, struct dentry *dentry,
+					unsigned int flags)
+{
+	struct vx_db *db = inode_db(dir);
+	struct vx_collection *c;
+	struct inode *inode = NULL;
+	u32 id;
+
+	if (dentry->d_name.len > VEXFS_COLLECTION_NAME_MAX)
+		return ERR_PTR(-ENAMETOOLONG);
+	c = vx_db_get_collection(db, dentry->d_name.name, dentry->d_name.len);
+	if (c) {
+		id = c->id;
+		vx_db_put_collection(db, c);
+		inode = vexfs_iget(dir->i_sb, coll_ino(id, INO_COLL));
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+	}
+	return d_splice_alias(inode, dentry);
+}
+
+static int vexfs_root_iterate(struct file *file, struct dir_context *ctx)
+{
+	struct vx_db *db = inode_db(file_inode(file));
+
+	if (!dir_emit_dots(file, ctx))
+		return 0;
+	for (;;) {
+		char name[VEXFS_COLLECTION_NAME_MAX + 1];
+		struct vx_collection *c;
+		u32 len, id;
+
+		/* Position = 2 + index in creation order; the lock is not held
+		 * across dir_emit(), which may fault on the user buffer.
+		 */
+		c = vx_db_collection_at(db, (u32)(ctx->pos - 2));
+		if (!c)
+			return 0;
+		len = c->name_len;
+		id = c->id;
+		memcpy(name, c->name, len);
+		vx_db_put_collection(db, c);
+		if (!dir_emit(ctx, name, len, coll_ino(id, INO_COLL), DT_DIR))
+			return 0;
+		ctx->pos++;
+	}
+}
+
+static const struct inode_operations vexfs_root_iops = {
+	.lookup = vexfs_root_lookup,
+};
+
+static const struct file_operations vexfs_root_fops = {
 	.read = generic_read_dir,
-	.iterate_shared = dcache_readdir,
+	.iterate_shared = vexfs_root_iterate,
+	.llseek = generic_file_llseek,
 	.fsync = noop_fsync,
 	.unlocked_ioctl = vexfs_ioctl,
 	.compat_ioctl = vexfs_ioctl,
 };
 
-struct inode *vexfs_root_inode(struct super_block *sb)
-{
-	struct inode *inode = new_inode(sb);
+/* --- a collection directory ---------------------------------------------- */
 
-	if (!inode)
-		return ERR_PTR(-ENOMEM);
-	inode->i_ino = VEXFS_ROOT_INO;
-	vexfs_inode_init_owner(inode, NULL, S_IFDIR | 0755);
-	vexfs_inode_init_times(inode);
-	inode->i_op = &simple_dir_inode_operations;
-	inode->i_fop = &vexfs_root_dir_ops;
-	set_nlink(inode, 2);
-	return inode;
+static const char *const coll_files[] = { "config.json", "info.json" };
+
+static struct dentry *vexfs_coll_lookup(struct inode *dir, struct dentry *dentry,
+					unsigned int flags)
+{
+	struct inode *inode = NULL;
+
+	for (u32 i = 0; i < ARRAY_SIZE(coll_files); i++) {
+		if (strlen(coll_files[i]) == dentry->d_name.len &&
+		    !memcmp(coll_files[i], dentry->d_name.name, dentry->d_name.len)) {
+			inode = vexfs_iget(dir->i_sb,
+					   coll_ino(inode_coll_id(dir), INO_CONFIG + i));
+			if (IS_ERR(inode))
+				return ERR_CAST(inode);
+			break;
+		}
+	}
+	return d_splice_alias(inode, dentry);
+}
+
+static int vexfs_coll_iterate(struct file *file, struct dir_context *ctx)
+{
+	u32 id = inode_coll_id(file_inode(file));
+
+	if (!dir_emit_dots(file, ctx))
+		return 0;
+	while (ctx->pos - 2 < ARRAY_SIZE(coll_files)) {
+		u32 i = (u32)(ctx->pos - 2);
+
+		if (!dir_emit(ctx, coll_files[i], strlen(coll_files[i]),
+			      coll_ino(id, INO_CONFIG + i), DT_REG))
+			return 0;
+		ctx->pos++;
+	}
+	return 0;
+}
+
+static const struct inode_operations vexfs_coll_iops = {
+	.lookup = vexfs_coll_lookup,
+};
+
+static const struct file_operations vexfs_coll_fops = {
+	.read = generic_read_dir,
+	.iterate_shared = vexfs_coll_iterate,
+	.llseek = generic_file_llseek,
+	.fsync = noop_fsync,
+	.unlocked_ioctl = vexfs_ioctl,
+	.compat_ioctl = vexfs_ioctl,
+};
+
+/* The collection an open directory names, or 0 for the root. */
+u32 vexfs_file_coll_id(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	return inode->i_ino == VEXFS_ROOT_INO ? 0 : inode_coll_id(inode);
 }

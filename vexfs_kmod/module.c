@@ -19,9 +19,14 @@ static int __init vexfs_init(void)
 
 	vexfs_check_ondisk_layout();
 	vx_dist_init();
-	err = register_filesystem(&vexfs_fs_type);
+	err = vexfs_genl_register();
 	if (err)
 		return err;
+	err = register_filesystem(&vexfs_fs_type);
+	if (err) {
+		vexfs_genl_unregister();
+		return err;
+	}
 	pr_info("vexfs: registered filesystem (format %u)\n",
 		VX_FORMAT_VERSION);
 	return 0;
@@ -30,6 +35,7 @@ static int __init vexfs_init(void)
 static void __exit vexfs_exit(void)
 {
 	unregister_filesystem(&vexfs_fs_type);
+	vexfs_genl_unregister();
 	pr_info("vexfs: unregistered filesystem\n");
 }
 

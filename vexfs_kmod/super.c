@@ -55,12 +55,38 @@ static void vexfs_ckpt_worker(struct work_struct *work)
 	queue_delayed_work(system_unbound_wq, &sbi->ckpt_work, VEXFS_CKPT_PERIOD);
 }
 
+/*
+ * Background indexing: new points are searchable at once (an exact scan of
+ * the queued tail) and this worker links them into the HNSW graphs in
+ * bounded slices, so no write waits for graph insertion.
+ */
+#define VEXFS_INDEX_BUDGET 256
+
+static void vexfs_index_worker(struct work_struct *work)
+{
+	struct vexfs_sb_info *sbi =
+		container_of(work, struct vexfs_sb_info, index_work);
+	u64 pending = 0;
+	int err = vx_db_index_pending(sbi->db, VEXFS_INDEX_BUDGET, &pending);
+
+	if (err)
+		pr_warn_ratelimited("vexfs: background indexing failed: %d\n", err);
+	else if (pending)
+		queue_work(system_unbound_wq, &sbi->index_work);
+}
+
+void vexfs_kick_indexer(struct super_block *sb)
+{
+	queue_work(system_unbound_wq, &VEXFS_SB(sb)->index_work);
+}
+
 static void vexfs_put_super(struct super_block *sb)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	int err;
 
 	cancel_delayed_work_sync(&sbi->ckpt_work);
+	cancel_work_sync(&sbi->index_work);
 	err = vx_db_close(sbi->db, !sb_rdonly(sb));
 	if (err)
 		pr_err("vexfs: %s: checkpoint at unmount failed: %d\n", sb->s_id, err);
@@ -93,6 +119,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	sb->s_fs_info = sbi; /* freed by vexfs_kill_sb, also on failure */
 	INIT_DELAYED_WORK(&sbi->ckpt_work, vexfs_ckpt_worker);
+	INIT_WORK(&sbi->index_work, vexfs_index_worker);
 
 	if (!sb_set_blocksize(sb, VX_BLOCK_SIZE))
 		return invalfc(fc, "device block size above %u", VX_BLOCK_SIZE);
@@ -115,6 +142,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	sb->s_magic = VEXFS_SUPER_MAGIC;
 	sb->s_op = &vexfs_super_ops;
+	sb->s_d_op = &vexfs_dentry_ops;
 	sb->s_time_gran = 1;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 
@@ -126,6 +154,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	sbi->last_ckpt = jiffies;
 	queue_delayed_work(system_unbound_wq, &sbi->ckpt_work, VEXFS_CKPT_PERIOD);
+	vexfs_kick_indexer(sb); /* points recovered at mount */
 	pr_info("vexfs: mounted %s (generation %llu, %llu WAL records replayed)\n",
 		sb->s_id, sbi->db->store->sb.generation, sbi->db->store->replayed);
 	return 0;

@@ -24,6 +24,7 @@ struct vexfs_sb_info {
 	struct vx_db *db;
 	struct delayed_work ckpt_work; /* background checkpoints */
 	unsigned long last_ckpt; /* jiffies */
+	struct work_struct index_work; /* links new points into the graphs */
 };
 
 static inline struct vexfs_sb_info *VEXFS_SB(struct super_block *sb)
@@ -37,8 +38,18 @@ extern struct file_system_type vexfs_fs_type;
 /* bio.c */
 void vexfs_bdev_init(struct vexfs_bdev *vbd, struct block_device *bdev);
 
+/* super.c */
+void vexfs_kick_indexer(struct super_block *sb);
+
 /* inode.c */
+extern const struct dentry_operations vexfs_dentry_ops;
 struct inode *vexfs_root_inode(struct super_block *sb);
+u32 vexfs_file_coll_id(struct file *file);
+
+/* genl.c */
+int vexfs_genl_register(void);
+void vexfs_genl_unregister(void);
+void vexfs_genl_event(u32 event, const char *name, u32 len);
 
 /* ioctl.c */
 long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -901,8 +901,9 @@ int vx_db_delete_collection(struct vx_db *db, const char *name, u32 len)
 /* Point writes: catalog read-locked, the collection write-locked. */
 struct points_op {
 	struct write_op w;
-	const char *name;
+	const char *name; /* NULL: by coll_id */
 	u32 len;
+	u32 coll_id;
 	const struct vx_point_in *in;
 	const struct vexfs_point_id *ids;
 	u32 n;
@@ -914,7 +915,8 @@ struct points_op {
 static int points_lock(struct vx_db *db, struct points_op *op)
 {
 	vx_read_lock(&db->lock);
-	op->c = find_coll(db, op->name, op->len);
+	op->c = op->name ? find_coll(db, op->name, op->len) :
+			   find_coll_id(db, op->coll_id);
 	if (!op->c) {
 		vx_read_unlock(&db->lock);
 		return -ENOENT;
@@ -1014,14 +1016,15 @@ static void upsert_apply(struct vx_db *db, struct write_op *w)
 	op->pts = NULL;
 }
 
-int vx_db_upsert(struct vx_db *db, const char *name, u32 len,
-		 const struct vx_point_in *pts, u32 n)
+static int do_upsert(struct vx_db *db, const char *name, u32 len, u32 id,
+		     const struct vx_point_in *pts, u32 n)
 {
 	struct points_op op = {
 		.w = { .lock = upsert_lock, .apply = upsert_apply,
 		       .unlock = points_unlock },
 		.name = name,
 		.len = len,
+		.coll_id = id,
 		.in = pts,
 		.n = n,
 	};
@@ -1038,6 +1041,18 @@ int vx_db_upsert(struct vx_db *db, const char *name, u32 len,
 	free_points(op.pts, n);
 	vx_free(op.w.rec);
 	return err;
+}
+
+int vx_db_upsert(struct vx_db *db, const char *name, u32 len,
+		 const struct vx_point_in *pts, u32 n)
+{
+	return do_upsert(db, name, len, 0, pts, n);
+}
+
+int vx_db_upsert_id(struct vx_db *db, u32 coll_id,
+		    const struct vx_point_in *pts, u32 n)
+{
+	return do_upsert(db, NULL, 0, coll_id, pts, n);
 }
 
 static int delete_lock(struct vx_db *db, struct write_op *w)
@@ -1057,14 +1072,15 @@ static void delete_apply(struct vx_db *db, struct write_op *w)
 	op->deleted = commit_delete(db, op->c, op->ids, op->n);
 }
 
-int vx_db_delete(struct vx_db *db, const char *name, u32 len,
-		 const struct vexfs_point_id *ids, u32 n, u32 *deleted)
+static int do_delete(struct vx_db *db, const char *name, u32 len, u32 id,
+		     const struct vexfs_point_id *ids, u32 n, u32 *deleted)
 {
 	struct points_op op = {
 		.w = { .lock = delete_lock, .apply = delete_apply,
 		       .unlock = points_unlock },
 		.name = name,
 		.len = len,
+		.coll_id = id,
 		.ids = ids,
 		.n = n,
 	};
@@ -1094,6 +1110,18 @@ int vx_db_delete(struct vx_db *db, const char *name, u32 len,
 	return err;
 }
 
+int vx_db_delete(struct vx_db *db, const char *name, u32 len,
+		 const struct vexfs_point_id *ids, u32 n, u32 *deleted)
+{
+	return do_delete(db, name, len, 0, ids, n, deleted);
+}
+
+int vx_db_delete_id(struct vx_db *db, u32 coll_id,
+		    const struct vexfs_point_id *ids, u32 n, u32 *deleted)
+{
+	return do_delete(db, NULL, 0, coll_id, ids, n, deleted);
+}
+
 /* --- reads ---------------------------------------------------------------- */
 
 struct vx_collection *vx_db_get_collection(struct vx_db *db, const char *name,
@@ -1103,6 +1131,35 @@ struct vx_collection *vx_db_get_collection(struct vx_db *db, const char *name,
 
 	vx_read_lock(&db->lock);
 	c = find_coll(db, name, len);
+	if (!c) {
+		vx_read_unlock(&db->lock);
+		return NULL;
+	}
+	vx_read_lock(&c->lock);
+	return c;
+}
+
+struct vx_collection *vx_db_get_collection_id(struct vx_db *db, u32 id)
+{
+	struct vx_collection *c;
+
+	vx_read_lock(&db->lock);
+	c = find_coll_id(db, id);
+	if (!c) {
+		vx_read_unlock(&db->lock);
+		return NULL;
+	}
+	vx_read_lock(&c->lock);
+	return c;
+}
+
+struct vx_collection *vx_db_collection_at(struct vx_db *db, u32 index)
+{
+	struct vx_collection *c;
+
+	vx_read_lock(&db->lock);
+	for (c = db->colls; c && index; c = c->next)
+		index--;
 	if (!c) {
 		vx_read_unlock(&db->lock);
 		return NULL;

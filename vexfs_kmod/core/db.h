@@ -96,6 +96,11 @@ int vx_db_upsert(struct vx_db *db, const char *name, u32 len,
 /* Deletes the given ids; absent ones are not an error. */
 int vx_db_delete(struct vx_db *db, const char *name, u32 len,
 		 const struct vexfs_point_id *ids, u32 n, u32 *deleted);
+/* The same, naming the collection by its id (ioctls on its directory). */
+int vx_db_upsert_id(struct vx_db *db, u32 coll_id,
+		    const struct vx_point_in *pts, u32 n);
+int vx_db_delete_id(struct vx_db *db, u32 coll_id,
+		    const struct vexfs_point_id *ids, u32 n, u32 *deleted);
 
 /*
  * Readers. Lookups return with the collection read-locked: release with
@@ -103,6 +108,9 @@ int vx_db_delete(struct vx_db *db, const char *name, u32 len,
  */
 struct vx_collection *vx_db_get_collection(struct vx_db *db, const char *name,
 					   u32 len);
+struct vx_collection *vx_db_get_collection_id(struct vx_db *db, u32 id);
+/* The @index-th collection in creation order (listings), or NULL. */
+struct vx_collection *vx_db_collection_at(struct vx_db *db, u32 index);
 void vx_db_put_collection(struct vx_db *db, struct vx_collection *c);
 u64 vx_collection_count(struct vx_collection *c);
 

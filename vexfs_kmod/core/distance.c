@@ -99,13 +99,6 @@ int vx_dist_select(const char *name)
 void vx_dist_keys(enum vx_metric metric, const float *q,
 		  const float *const *vecs, u32 n, u32 dim, u32 *keys)
 {
-	vx_dist_keys_bounded(metric, q, vecs, n, dim, keys, VX_KEY_MAX);
-}
-
-void vx_dist_keys_bounded(enum vx_metric metric, const float *q,
-			  const float *const *vecs, u32 n, u32 dim, u32 *keys,
-			  u32 bound)
-{
 	const struct vx_dist_impl *impl = active_impl();
 	u32 per_section, done, step;
 
@@ -120,8 +113,7 @@ void vx_dist_keys_bounded(enum vx_metric metric, const float *q,
 	for (done = 0; done < n; done += step) {
 		step = min(per_section, n - done);
 		vx_fpu_begin();
-		impl->keys(metric, q, vecs + done, step, dim, keys + done,
-			   bound);
+		impl->keys(metric, q, vecs + done, step, dim, keys + done);
 		vx_fpu_end();
 	}
 }

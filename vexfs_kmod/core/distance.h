@@ -84,18 +84,6 @@ void vx_dist_keys(enum vx_metric metric, const float *q,
 		  const float *const *vecs, u32 n, u32 dim, u32 *keys);
 
 /*
- * The same, for callers that will discard anything farther than @bound (a
- * full result set's worst key): keys <= @bound are exact, and a key above it
- * may come from a partial sum, since for Euclid and Manhattan reading the
- * rest of a vector cannot bring it back under the bound. This is what makes
- * searches over wide vectors cheaper than their size. Cosine and Dot ignore
- * the bound (their terms can be negative).
- */
-void vx_dist_keys_bounded(enum vx_metric metric, const float *q,
-			  const float *const *vecs, u32 n, u32 dim, u32 *keys,
-			  u32 bound);
-
-/*
  * Copy @in to @out as it is to be stored or queried: unit length for Cosine
  * (a zero vector stays zero, as in Qdrant), unchanged otherwise. @in and
  * @out may be the same buffer.
@@ -140,13 +128,9 @@ bool vx_vector_is_finite(const float *v, u32 dim);
 struct vx_dist_computer;
 
 struct vx_dist_computer_ops {
-	/*
-	 * keys[i] = distance key between the current query and slots[i];
-	 * only keys <= @bound are exact (vx_dist_keys_bounded()), pass
-	 * VX_KEY_MAX for all exact.
-	 */
+	/* keys[i] = distance key between the current query and slots[i]. */
 	void (*to_query)(struct vx_dist_computer *dc, const u32 *slots, u32 n,
-			 u32 *keys, u32 bound);
+			 u32 *keys);
 	/* keys[i] = distance key between stored slot @a and slots[i]. */
 	void (*between)(struct vx_dist_computer *dc, u32 a, const u32 *slots,
 			u32 n, u32 *keys);

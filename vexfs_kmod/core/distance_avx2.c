@@ -53,10 +53,10 @@ static float dot_avx2(const float *a, const float *b, u32 n)
 	return hsum8((s0 + s1) + (s2 + s3)) + tail;
 }
 
-static float l2sq_avx2(const float *a, const float *b, u32 n, float bound)
+static float l2sq_avx2(const float *a, const float *b, u32 n)
 {
 	vx_f32x8 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 }, d;
-	float tail = 0.0f, partial;
+	float tail = 0.0f;
 	u32 i = 0;
 
 	for (; i + 32 <= n; i += 32) {
@@ -68,11 +68,6 @@ static float l2sq_avx2(const float *a, const float *b, u32 n, float bound)
 		s2 += d * d;
 		d = load8(a + i + 24) - load8(b + i + 24);
 		s3 += d * d;
-		if (!((i + 32) % VX_ABANDON_EVERY)) {
-			partial = hsum8((s0 + s1) + (s2 + s3));
-			if (partial > bound)
-				return partial;
-		}
 	}
 	for (; i + 8 <= n; i += 8) {
 		d = load8(a + i) - load8(b + i);
@@ -86,10 +81,10 @@ static float l2sq_avx2(const float *a, const float *b, u32 n, float bound)
 	return hsum8((s0 + s1) + (s2 + s3)) + tail;
 }
 
-static float l1_avx2(const float *a, const float *b, u32 n, float bound)
+static float l1_avx2(const float *a, const float *b, u32 n)
 {
 	vx_f32x8 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
-	float tail = 0.0f, partial;
+	float tail = 0.0f;
 	u32 i = 0;
 
 	for (; i + 32 <= n; i += 32) {
@@ -97,11 +92,6 @@ static float l1_avx2(const float *a, const float *b, u32 n, float bound)
 		s1 += abs8(load8(a + i + 8) - load8(b + i + 8));
 		s2 += abs8(load8(a + i + 16) - load8(b + i + 16));
 		s3 += abs8(load8(a + i + 24) - load8(b + i + 24));
-		if (!((i + 32) % VX_ABANDON_EVERY)) {
-			partial = hsum8((s0 + s1) + (s2 + s3));
-			if (partial > bound)
-				return partial;
-		}
 	}
 	for (; i + 8 <= n; i += 8)
 		s0 += abs8(load8(a + i) - load8(b + i));
@@ -114,10 +104,8 @@ static float l1_avx2(const float *a, const float *b, u32 n, float bound)
 }
 
 static void keys_avx2(enum vx_metric metric, const float *q,
-		      const float *const *vecs, u32 n, u32 dim, u32 *keys,
-		      u32 bound)
+		      const float *const *vecs, u32 n, u32 dim, u32 *keys)
 {
-	float limit = vx_key_to_float(bound);
 	u32 i;
 
 	/* One loop per metric keeps the kernel call direct and inlinable. */
@@ -126,16 +114,14 @@ static void keys_avx2(enum vx_metric metric, const float *q,
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(
-				l2sq_avx2(q, vecs[i], dim, limit));
+			keys[i] = vx_float_to_key(l2sq_avx2(q, vecs[i], dim));
 		}
 		break;
 	case VX_METRIC_MANHATTAN:
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(
-				l1_avx2(q, vecs[i], dim, limit));
+			keys[i] = vx_float_to_key(l1_avx2(q, vecs[i], dim));
 		}
 		break;
 	default:

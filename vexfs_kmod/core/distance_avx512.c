@@ -79,11 +79,11 @@ static float dot_avx512(const float *a, const float *b, u32 n)
 	return hsum8(fold16((s0 + s1) + (s2 + s3)) + h) + tail;
 }
 
-static float l2sq_avx512(const float *a, const float *b, u32 n, float bound)
+static float l2sq_avx512(const float *a, const float *b, u32 n)
 {
 	vx_f32x16 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 }, d;
 	vx_f32x8 h = { 0 }, e;
-	float tail = 0.0f, partial;
+	float tail = 0.0f;
 	u32 i = 0;
 
 	for (; i + 64 <= n; i += 64) {
@@ -95,11 +95,6 @@ static float l2sq_avx512(const float *a, const float *b, u32 n, float bound)
 		s2 += d * d;
 		d = load16(a + i + 48) - load16(b + i + 48);
 		s3 += d * d;
-		if (!((i + 64) % VX_ABANDON_EVERY)) {
-			partial = hsum8(fold16((s0 + s1) + (s2 + s3)));
-			if (partial > bound)
-				return partial;
-		}
 	}
 	for (; i + 16 <= n; i += 16) {
 		d = load16(a + i) - load16(b + i);
@@ -118,11 +113,11 @@ static float l2sq_avx512(const float *a, const float *b, u32 n, float bound)
 	return hsum8(fold16((s0 + s1) + (s2 + s3)) + h) + tail;
 }
 
-static float l1_avx512(const float *a, const float *b, u32 n, float bound)
+static float l1_avx512(const float *a, const float *b, u32 n)
 {
 	vx_f32x16 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
 	vx_f32x8 h = { 0 };
-	float tail = 0.0f, partial;
+	float tail = 0.0f;
 	u32 i = 0;
 
 	for (; i + 64 <= n; i += 64) {
@@ -130,11 +125,6 @@ static float l1_avx512(const float *a, const float *b, u32 n, float bound)
 		s1 += abs16(load16(a + i + 16) - load16(b + i + 16));
 		s2 += abs16(load16(a + i + 32) - load16(b + i + 32));
 		s3 += abs16(load16(a + i + 48) - load16(b + i + 48));
-		if (!((i + 64) % VX_ABANDON_EVERY)) {
-			partial = hsum8(fold16((s0 + s1) + (s2 + s3)));
-			if (partial > bound)
-				return partial;
-		}
 	}
 	for (; i + 16 <= n; i += 16)
 		s0 += abs16(load16(a + i) - load16(b + i));
@@ -151,10 +141,8 @@ static float l1_avx512(const float *a, const float *b, u32 n, float bound)
 }
 
 static void keys_avx512(enum vx_metric metric, const float *q,
-			const float *const *vecs, u32 n, u32 dim, u32 *keys,
-			u32 bound)
+			const float *const *vecs, u32 n, u32 dim, u32 *keys)
 {
-	float limit = vx_key_to_float(bound);
 	u32 i;
 
 	switch (metric) {
@@ -162,16 +150,14 @@ static void keys_avx512(enum vx_metric metric, const float *q,
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(
-				l2sq_avx512(q, vecs[i], dim, limit));
+			keys[i] = vx_float_to_key(l2sq_avx512(q, vecs[i], dim));
 		}
 		break;
 	case VX_METRIC_MANHATTAN:
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(
-				l1_avx512(q, vecs[i], dim, limit));
+			keys[i] = vx_float_to_key(l1_avx512(q, vecs[i], dim));
 		}
 		break;
 	default:

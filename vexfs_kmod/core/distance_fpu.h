@@ -31,27 +31,6 @@ static inline u32 vx_dist_to_key(enum vx_metric metric, float raw)
 	return vx_float_to_key(raw);
 }
 
-/*
- * The float a bound key stands for; VX_KEY_MAX decodes to NaN, which no
- * partial sum exceeds, so "no bound" needs no special case.
- */
-static inline float vx_key_to_float(u32 key)
-{
-	u32 bits = vx_dist_key_to_bits(key);
-	float f;
-
-	__builtin_memcpy(&f, &bits, sizeof(f));
-	return f;
-}
-
-/*
- * Euclid and Manhattan sum non-negative terms, so a partial sum never
- * exceeds the final one (float rounding is monotone): once it passes the
- * caller's bound the rest of the vector need not be read. Checked every
- * this many elements.
- */
-#define VX_ABANDON_EVERY 128u
-
 /* Prefetch the first cache lines of the next vector of a batch. */
 static inline void vx_prefetch_vector(const float *v, u32 dim)
 {

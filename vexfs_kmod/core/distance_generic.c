@@ -21,7 +21,7 @@ static float dot_generic(const float *a, const float *b, u32 n)
 	return sum;
 }
 
-static float l2sq_generic(const float *a, const float *b, u32 n, float bound)
+static float l2sq_generic(const float *a, const float *b, u32 n)
 {
 	float sum = 0.0f;
 	u32 i;
@@ -30,13 +30,11 @@ static float l2sq_generic(const float *a, const float *b, u32 n, float bound)
 		float d = a[i] - b[i];
 
 		sum += d * d;
-		if (!((i + 1) % VX_ABANDON_EVERY) && sum > bound)
-			break;
 	}
 	return sum;
 }
 
-static float l1_generic(const float *a, const float *b, u32 n, float bound)
+static float l1_generic(const float *a, const float *b, u32 n)
 {
 	float sum = 0.0f;
 	u32 i;
@@ -45,26 +43,22 @@ static float l1_generic(const float *a, const float *b, u32 n, float bound)
 		float d = a[i] - b[i];
 
 		sum += d < 0.0f ? -d : d;
-		if (!((i + 1) % VX_ABANDON_EVERY) && sum > bound)
-			break;
 	}
 	return sum;
 }
 
 static void keys_generic(enum vx_metric metric, const float *q,
-			 const float *const *vecs, u32 n, u32 dim, u32 *keys,
-			 u32 bound)
+			 const float *const *vecs, u32 n, u32 dim, u32 *keys)
 {
-	float limit = vx_key_to_float(bound);
 	u32 i;
 
 	for (i = 0; i < n; i++) {
 		float d;
 
 		if (metric == VX_METRIC_EUCLID)
-			d = l2sq_generic(q, vecs[i], dim, limit);
+			d = l2sq_generic(q, vecs[i], dim);
 		else if (metric == VX_METRIC_MANHATTAN)
-			d = l1_generic(q, vecs[i], dim, limit);
+			d = l1_generic(q, vecs[i], dim);
 		else
 			d = dot_generic(q, vecs[i], dim);
 		keys[i] = vx_dist_to_key(metric, d);

@@ -16,14 +16,9 @@
 struct vx_dist_impl {
 	const char *name;
 	int cpu_feature; /* enum vx_cpu_feature, or -1 for none */
-	/*
-	 * keys[i] = key(d(q, vecs[i])), exact when it is <= @bound; a key
-	 * above @bound may stop early and be any key above it (see
-	 * vx_dist_keys_bounded()).
-	 */
+	/* keys[i] = key(d(q, vecs[i])) */
 	void (*keys)(enum vx_metric metric, const float *q,
-		     const float *const *vecs, u32 n, u32 dim, u32 *keys,
-		     u32 bound);
+		     const float *const *vecs, u32 n, u32 dim, u32 *keys);
 };
 
 /* In FPU translation units; the caller opens the FPU section. */

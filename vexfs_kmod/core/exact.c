@@ -24,7 +24,7 @@ static int score_and_push(const struct vx_vecstore *vs,
 	u32 i;
 	int err;
 
-	q->dc->ops->to_query(q->dc, slots, n, keys, vx_topk_bound(q->topk));
+	q->dc->ops->to_query(q->dc, slots, n, keys);
 	for (i = 0; i < n; i++) {
 		struct vx_hit hit;
 

@@ -249,7 +249,7 @@ int vx_hnsw_insert(struct vx_hnsw *g, struct vx_search_ctx *ctx, u32 slot)
 	ls.dc = &dc;
 	entry_slot = hnsw_entry_slot(entry);
 	top = hnsw_entry_level(entry);
-	dc.ops->to_query(&dc, &entry_slot, 1, &key, VX_KEY_MAX);
+	dc.ops->to_query(&dc, &entry_slot, 1, &key);
 	cur = vx_cand(key, entry_slot);
 	if (top > level)
 		cur = hnsw_greedy(g, &dc, ctx, cur, top, level + 1);

@@ -22,8 +22,7 @@ u64 hnsw_greedy(const struct vx_hnsw *g, struct vx_dist_computer *dc,
 			n = hnsw_list_count(g, list, level);
 			for (i = 0; i < n; i++)
 				slots[i] = hnsw_list_link(list, i);
-			/* Only a neighbour nearer than @cur matters. */
-			dc->ops->to_query(dc, slots, n, keys, vx_cand_key(cur));
+			dc->ops->to_query(dc, slots, n, keys);
 			moved = false;
 			for (i = 0; i < n; i++) {
 				u64 c = vx_cand(keys[i], slots[i]);
@@ -86,10 +85,7 @@ int hnsw_search_layer(const struct hnsw_layer_search *ls, u64 entry)
 		}
 		if (!n)
 			continue;
-		/* With a full result set, anything beyond its worst is dropped. */
-		ls->dc->ops->to_query(
-			ls->dc, slots, n, keys,
-			res->n == ls->ef ? vx_cand_key(res->v[0]) : VX_KEY_MAX);
+		ls->dc->ops->to_query(ls->dc, slots, n, keys);
 
 		for (i = 0; i < n; i++) {
 			u64 cand = vx_cand(keys[i], slots[i]);
@@ -133,7 +129,7 @@ int vx_hnsw_search(const struct vx_hnsw *g, struct vx_search_ctx *ctx,
 	if (entry == VX_HNSW_NO_ENTRY)
 		return 0;
 	slot = hnsw_entry_slot(entry);
-	dc->ops->to_query(dc, &slot, 1, &key, VX_KEY_MAX);
+	dc->ops->to_query(dc, &slot, 1, &key);
 	cur = hnsw_greedy(g, dc, ctx, vx_cand(key, slot),
 			  hnsw_entry_level(entry), 1);
 	err = hnsw_search_layer(&ls, cur);

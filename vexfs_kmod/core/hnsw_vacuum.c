@@ -83,7 +83,7 @@ static int search_more(struct vx_hnsw *g, struct vx_dist_computer *dc,
 		return 0;
 	dc->ops->query_from_slot(dc, slot);
 	entry_slot = hnsw_entry_slot(entry);
-	dc->ops->to_query(dc, &entry_slot, 1, &key, VX_KEY_MAX);
+	dc->ops->to_query(dc, &entry_slot, 1, &key);
 	cur = hnsw_greedy(g, dc, ctx, vx_cand(key, entry_slot),
 			  hnsw_entry_level(entry), level + 1);
 	err = hnsw_search_layer(&ls, cur);

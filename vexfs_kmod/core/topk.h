@@ -40,12 +40,6 @@ static inline bool vx_topk_wants(const struct vx_topk *t, u32 key)
 	return t->n < t->k || key <= t->v[0].key;
 }
 
-/* The key beyond which nothing can get in (all keys until it is full). */
-static inline u32 vx_topk_bound(const struct vx_topk *t)
-{
-	return t->n < t->k ? 0xFFFFFFFFu : t->v[0].key;
-}
-
 int vx_topk_push(struct vx_topk *t, const struct vx_hit *hit);
 
 /*

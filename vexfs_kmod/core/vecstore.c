@@ -261,7 +261,7 @@ int vx_vecstore_get(const struct vx_vecstore *vs, u64 id, float *out)
 /* Distance computer over raw float32 records. */
 
 static void flat_to_vector(struct vx_dist_computer *dc, const float *q,
-			   const u32 *slots, u32 n, u32 *keys, u32 bound)
+			   const u32 *slots, u32 n, u32 *keys)
 {
 	const struct vx_vecstore *vs = dc->store;
 	const float *vecs[VX_DIST_BATCH];
@@ -271,22 +271,20 @@ static void flat_to_vector(struct vx_dist_computer *dc, const float *q,
 		step = min(n - done, VX_DIST_BATCH);
 		for (i = 0; i < step; i++)
 			vecs[i] = vx_vecstore_vector(vs, slots[done + i]);
-		vx_dist_keys_bounded(dc->metric, q, vecs, step, dc->dim,
-				     keys + done, bound);
+		vx_dist_keys(dc->metric, q, vecs, step, dc->dim, keys + done);
 	}
 }
 
 static void flat_to_query(struct vx_dist_computer *dc, const u32 *slots, u32 n,
-			  u32 *keys, u32 bound)
+			  u32 *keys)
 {
-	flat_to_vector(dc, dc->query, slots, n, keys, bound);
+	flat_to_vector(dc, dc->query, slots, n, keys);
 }
 
 static void flat_between(struct vx_dist_computer *dc, u32 a, const u32 *slots,
 			 u32 n, u32 *keys)
 {
-	flat_to_vector(dc, vx_vecstore_vector(dc->store, a), slots, n, keys,
-		       VX_KEY_MAX);
+	flat_to_vector(dc, vx_vecstore_vector(dc->store, a), slots, n, keys);
 }
 
 static void flat_query_from_slot(struct vx_dist_computer *dc, u32 a)
