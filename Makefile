@@ -26,7 +26,7 @@ TOOLS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) 
 		-Ivexfs_kmod/core -Iuapi -Itools -I.
 KSFT_DIR := build/kselftest
 
-.PHONY: all help deps module core gateway tools tests unit selftests \
+.PHONY: FORCE all help deps module core gateway tools tests unit selftests \
 	vm-test vm-runner bench-storage conformance test run stop format lint fuzz clean distclean
 
 all: module core gateway tools tests ## build everything
@@ -102,9 +102,15 @@ RESULTS := build/results
 
 TOOL_TESTS := $(wildcard tests/tools/*_test.sh)
 
-unit: $(UNIT_BINS) tools ## run the userspace unit tests (ASan+UBSan, TSan) and tool tests
+# The gateway's own unit tests (JSON <-> CBOR) are built by its Makefile.
+GATEWAY_TESTS := gateway/build/test_json_cbor
+gateway/build/test_json_cbor: FORCE
+	$(MAKE) -C gateway build/test_json_cbor
+FORCE:
+
+unit: $(UNIT_BINS) $(GATEWAY_TESTS) tools ## run the userspace unit tests (ASan+UBSan, TSan) and tool tests
 	@mkdir -p $(RESULTS)
-	scripts/run-unit.sh $(RESULTS)/unit.tap $(UNIT_BINS) $(TOOL_TESTS)
+	scripts/run-unit.sh $(RESULTS)/unit.tap $(UNIT_BINS) $(GATEWAY_TESTS) $(TOOL_TESTS)
 
 # vm-test KVER=...: the selftests in a guest running that kernel.
 vm-test: module tools gateway selftests ## run the selftests in the VM (KVER=...)

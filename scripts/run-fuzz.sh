@@ -61,6 +61,8 @@ for src in tests/fuzz/fuzz_*.c; do
 	# shellcheck disable=SC2086
 	clang $flags -o "$fz/$name" "$src" build/core-fuzz/libvexfscore.a -pthread || { echo "not ok - fuzz: build $name" | tee -a "$out"; rc=1; continue; }
 	maxlen=4096
+	mkdir -p "$fz/corpus-$name"
+	[ -d "tests/fuzz/corpus/$name" ] && cp -n "tests/fuzz/corpus/$name"/* "$fz/corpus-$name/"
 	case "$name" in
 	fuzz_superblock) seed_superblock "$fz/corpus-$name"; maxlen=8200 ;;
 	fuzz_mount) seed_mount "$fz/corpus-$name"; maxlen=139264 ;;
