@@ -12,6 +12,7 @@
 #include "distance.h"
 #include "vxtest.h"
 #include "crashdev.h"
+#include "cbor_payload.h"
 
 static struct vexfs_collection_config cfg_of(u32 dim, u32 dist)
 {
@@ -26,12 +27,11 @@ static int upsert_one(struct vx_db *db, const char *coll, u64 id, u32 dim,
 	float vec[128];
 	static u8 payload[VEXFS_PAYLOAD_MAX];
 	struct vx_point_in in = { .id = { .kind = VEXFS_ID_NUM, .num = id },
-				  .vec = vec, .payload = payload,
-				  .payload_len = plen };
+				  .vec = vec, .payload = payload };
 
 	for (u32 d = 0; d < dim; d++)
 		vec[d] = (float)(id % 97) + (float)d;
-	memset(payload, fill, plen);
+	in.payload_len = make_payload(payload, plen, fill);
 	return vx_db_upsert(db, coll, (u32)strlen(coll), &in, 1);
 }
 
@@ -128,9 +128,9 @@ VX_TEST(persistence_round_trip_100k_points_128d)
 			in[i].id.kind = VEXFS_ID_NUM;
 			in[i].id.num = base + i;
 			in[i].vec = vecs + i * DIM;
-			memset(payload[i], (int)(base + i), sizeof(payload[i]));
+			in[i].payload_len = make_payload(payload[i], sizeof(payload[i]), 0);
+			payload[i][5] = (u8)('a' + (base + i) % 26);
 			in[i].payload = payload[i];
-			in[i].payload_len = sizeof(payload[i]);
 		}
 		VX_ASSERT_EQ(vx_db_upsert(db, "big", 3, in, n), 0);
 	}
@@ -153,7 +153,7 @@ VX_TEST(persistence_round_trip_100k_points_128d)
 			VX_ASSERT(pt != NULL);
 			VX_ASSERT(vx_point_vec(pt)[5] == (float)(i * 31 + 5));
 			VX_ASSERT_EQ(pt->payload_len, sizeof(payload[0]));
-			VX_ASSERT_EQ(vx_point_payload(pt)[0], (u8)i);
+			VX_ASSERT_EQ(vx_point_payload(pt)[5], (u8)('a' + i % 26));
 		}
 		vx_db_put_collection(db, c);
 	}
@@ -233,7 +233,7 @@ static u64 state_sig(struct vx_db *db)
 		return 1;
 	while ((p = vx_pointmap_next(&c->points, &pos)))
 		sig += (p->id.num + 1) * 1000003ULL *
-		       (u64)(vx_point_payload(p)[0] + 1);
+		       (u64)(vx_point_payload(p)[p->payload_len - 1] + 1);
 	sig ^= vx_collection_count(c) << 48;
 	vx_db_put_collection(db, c);
 	return sig;
@@ -307,6 +307,70 @@ VX_TEST(bit_flips_in_every_structure)
 	printf("# 600 bit flips: %d refused with a reason, %d recovered a prefix\n",
 	       refused, recovered);
 	VX_ASSERT(refused > 0 && recovered > 0);
+	crashdev_free(d);
+}
+
+struct count_ctx {
+	u64 frames, bytes;
+};
+
+static int count_frame(void *ctx, u64 seq, const void *body, u32 len)
+{
+	struct count_ctx *c = ctx;
+
+	c->frames++;
+	c->bytes += len;
+	return 0;
+}
+
+/*
+ * Fill the WAL ring to the last byte it accepts, around the end and with
+ * the head ending inside the tail's block: every frame must replay.
+ * (A regression test: whole-block writes once clobbered the oldest frames.)
+ */
+VX_TEST(wal_filled_to_the_brim_replays_every_frame)
+{
+	struct crashdev *d = crashdev_new(512, NULL, 2);
+	u64 size = 256 * VX_BLOCK_SIZE, rng = 3;
+	struct vx_wal_pos start = { .seq = 1, .off = 0, .prev = 0 }, pos;
+	static u8 body[3000];
+	struct vx_wal wal;
+
+	for (int round = 0; round < 4; round++) {
+		struct count_ctx cnt = { 0 };
+		u64 appended = 0, seq = 0;
+		int err = 0;
+
+		VX_ASSERT_EQ(vx_wal_init(&wal, &d->bd, 3, size, 0x55, &start,
+					 start.off), 0);
+		while (!err) {
+			u32 len;
+
+			rng = rng * 6364136223846793005ULL + 1;
+			len = (u32)((rng >> 33) % sizeof(body));
+			memset(body, (int)appended, len);
+			err = vx_wal_append(&wal, body, len, &seq);
+			if (!err)
+				appended++;
+		}
+		VX_ASSERT_EQ(err, -ENOSPC);
+		VX_ASSERT_EQ(vx_wal_sync(&wal, &pos), 0);
+		VX_ASSERT(wal.used > size - 2 * VX_BLOCK_SIZE - 4096);
+		vx_wal_destroy(&wal);
+
+		pos = start;
+		VX_ASSERT_EQ(vx_wal_replay(&d->bd, 3, size, 0x55, &pos,
+					   count_frame, &cnt, NULL), 0);
+		VX_ASSERT_EQ(cnt.frames, appended);
+		/* Next round: the tail moves to where a checkpoint would put it,
+		 * somewhere in the middle, so the ring wraps.
+		 */
+		start = pos;
+		start.off = (pos.off + (rng >> 40) % size) & ~(u64)(VX_WAL_ALIGN - 1);
+		start.off %= size;
+		/* a fresh position needs a fresh chain: nothing valid is there */
+		start.prev = 0xdead0000u + (u32)round;
+	}
 	crashdev_free(d);
 }
 

@@ -11,6 +11,7 @@
 #include "distance.h"
 #include "vxtest.h"
 #include "crashdev.h"
+#include "cbor_payload.h"
 
 #define NCOLL 2
 #define NIDS 48
@@ -99,9 +100,8 @@ static void gen_op(struct op *op, const struct model *m)
 			op->ids[i] = (u32)((rnd() % (NIDS / 4)) * 4 + i);
 			for (u32 d = 0; d < DIM; d++)
 				op->vec[i][d] = (float)((int)(rnd() % 2001) - 1000) / 100.0f;
-			op->plen[i] = (rnd() % 3) ? (u32)(rnd() % MAXPAY) : 0;
-			for (u32 b = 0; b < op->plen[i]; b++)
-				op->payload[i][b] = (u8)rnd();
+			op->plen[i] = (rnd() % 3) ?
+				make_payload(op->payload[i], (u32)(rnd() % MAXPAY), rnd()) : 0;
 		}
 	}
 }

@@ -2,6 +2,7 @@
 /* The database state machine: operation records, apply, save and load. */
 #include "db.h"
 #include "distance.h"
+#include "cbor.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "VexFS stores floats in host order: little-endian hosts only"
@@ -1032,11 +1033,18 @@ static int do_upsert(struct vx_db *db, const char *name, u32 len, u32 id,
 
 	if (!n)
 		return -EINVAL;
-	for (u32 i = 0; i < n; i++)
+	for (u32 i = 0; i < n; i++) {
+		const char *why;
+
 		if (!vx_point_id_valid(&pts[i].id) ||
 		    pts[i].payload_len > VEXFS_PAYLOAD_MAX ||
 		    (pts[i].payload_len && !pts[i].payload) || !pts[i].vec)
 			return -EINVAL;
+		/* A payload is a CBOR map (length 0: no payload). */
+		if (pts[i].payload_len &&
+		    vx_cbor_validate(pts[i].payload, pts[i].payload_len, &why))
+			return -EINVAL;
+	}
 	err = run_write(db, &op.w);
 	free_points(op.pts, n);
 	vx_free(op.w.rec);

@@ -260,8 +260,12 @@ int vx_wal_append(struct vx_wal *wal, const void *body, u32 len, u64 *seq)
 		goto out;
 	if (wal->head.off + bytes > wal->size)
 		skip = wal->size - wal->head.off; /* WRAP frame and dead space */
-	/* Keep a sector free so that a full ring never looks empty. */
-	if (wal->used + skip + bytes > wal->size - VX_WAL_ALIGN) {
+	/*
+	 * Keep a whole block between head and tail: writes cover whole blocks
+	 * (zero-padded after the last frame), so a block shared by the head
+	 * and the oldest live frames would lose those frames.
+	 */
+	if (wal->used + skip + bytes > wal->size - VX_BLOCK_SIZE) {
 		err = -ENOSPC;
 		goto out;
 	}
