@@ -288,9 +288,14 @@ TEST_F(mounted, newest_valid_slot_wins)
 	EXPECT_EQ(capacity_blocks(total - 100, self->ds), st.f_blocks);
 	ASSERT_EQ(0, umount(MNT));
 
-	/* Tear slot B: mount must fall back to slot A. */
+	/*
+	 * Unmount checkpointed into slot A. Put the generation-7 slot A back
+	 * and tear slot B: mount must fall back to slot A.
+	 */
 	self->ds->uuid[0] ^= 0xff;
 	ASSERT_EQ(0, write_block(self->dev, VX_SB_SLOT_B, self->ds));
+	make_super(self->dev, self->ds, 7);
+	ASSERT_EQ(0, write_block(self->dev, VX_SB_SLOT_A, self->ds));
 	ASSERT_EQ(0, try_mount(self->dev));
 	ASSERT_EQ(0, statfs(MNT, &st));
 	EXPECT_EQ(capacity_blocks(total, self->ds), st.f_blocks);
