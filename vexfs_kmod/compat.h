@@ -27,4 +27,11 @@ static inline void vexfs_inode_init_times(struct inode *inode)
 	inode_init_owner(&init_user_ns, inode, dir, mode)
 #endif
 
+/* ->setattr and the helpers it calls take an idmap (6.3+) or a userns. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define VEXFS_IDMAP_ARG struct mnt_idmap *idmap
+#else
+#define VEXFS_IDMAP_ARG struct user_namespace *idmap
+#endif
+
 #endif /* VEXFS_COMPAT_H */

@@ -185,7 +185,18 @@ static struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 		inode->i_fop = &vexfs_root_fops;
 		set_nlink(inode, 2);
 	} else if (kind == INO_COLL) {
-		vexfs_inode_init_owner(inode, NULL, S_IFDIR | 0755);
+		struct vx_db *db = VEXFS_SB(sb)->db;
+		struct vx_collection *c = vx_db_get_collection_id(db, (u32)(ino >> 8));
+
+		if (!c) {
+			iget_failed(inode);
+			return ERR_PTR(-ENOENT);
+		}
+		/* chmod/chown of the directory are kept with the collection */
+		inode->i_mode = S_IFDIR | c->mode;
+		inode->i_uid = make_kuid(&init_user_ns, c->uid);
+		inode->i_gid = make_kgid(&init_user_ns, c->gid);
+		vx_db_put_collection(db, c);
 		inode->i_op = &vexfs_coll_iops;
 		inode->i_fop = &vexfs_coll_fops;
 		set_nlink(inode, 2);
@@ -337,8 +348,39 @@ static int vexfs_coll_iterate(struct file *file, struct dir_context *ctx)
 	return 0;
 }
 
+/* chmod and chown of a collection directory: durable, like any write. */
+static int vexfs_coll_setattr(VEXFS_IDMAP_ARG, struct dentry *dentry,
+			      struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	umode_t old_mode = inode->i_mode;
+	kuid_t old_uid = inode->i_uid;
+	kgid_t old_gid = inode->i_gid;
+	int err;
+
+	if (attr->ia_valid & ATTR_SIZE)
+		return -EISDIR;
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+	if (!(attr->ia_valid & (ATTR_MODE | ATTR_UID | ATTR_GID)))
+		return 0; /* times are not kept */
+	setattr_copy(idmap, inode, attr);
+	err = vx_db_set_collection_attr(inode_db(inode), inode_coll_id(inode),
+					inode->i_mode & 07777,
+					from_kuid(&init_user_ns, inode->i_uid),
+					from_kgid(&init_user_ns, inode->i_gid));
+	if (err) { /* nothing changed on disk: nothing changes here */
+		inode->i_mode = old_mode;
+		inode->i_uid = old_uid;
+		inode->i_gid = old_gid;
+	}
+	return err;
+}
+
 static const struct inode_operations vexfs_coll_iops = {
 	.lookup = vexfs_coll_lookup,
+	.setattr = vexfs_coll_setattr,
 };
 
 static const struct file_operations vexfs_coll_fops = {

@@ -175,6 +175,12 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 	ids = copy_array_in(g.ids, g.count, sizeof(*ids));
 	if (IS_ERR(ids))
 		return PTR_ERR(ids);
+	for (u32 i = 0; i < g.count; i++) {
+		if (!vx_point_id_valid(&ids[i])) {
+			kvfree(ids);
+			return -EINVAL;
+		}
+	}
 	found = kvzalloc(g.count, GFP_KERNEL_ACCOUNT);
 	if (g.flags & VEXFS_GET_VECTOR)
 		vecs = kvcalloc((size_t)g.count * dim, sizeof(float), GFP_KERNEL_ACCOUNT);
@@ -223,11 +229,11 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 		err = -EFAULT;
 		goto out;
 	}
+	if (lens && need > g.payloads_size)
+		err = -ENOSPC; /* payloads_size tells how much is needed */
 	g.payloads_size = need;
 	if (copy_to_user(arg, &g, sizeof(g)))
 		err = -EFAULT;
-	else if (lens && need > g.payloads_size)
-		err = -ENOSPC;
 out:
 	kvfree(ids);
 	kvfree(found);

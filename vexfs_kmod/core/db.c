@@ -9,6 +9,8 @@
 #endif
 
 #define DB_MAGIC 0x42445856u /* "VXDB" */
+/* id, name_len, config, next_key, nr_points, mode, uid, gid */
+#define COLL_HDR_FIXED (4 + 4 + 32 + 8 + 8 + 12)
 #define DB_VERSION 1u
 #define DISK_ID_BYTES 24u
 
@@ -20,10 +22,12 @@ static u64 point_bytes(u32 dim, u32 payload_len)
 
 static u64 coll_header_bytes(u32 name_len)
 {
-	return 4 + 4 + sizeof(struct vexfs_collection_config) + 8 + 8 + name_len;
+	return COLL_HDR_FIXED + name_len;
 }
 
 #define DB_HEADER_BYTES 16u
+
+VX_STATIC_ASSERT(COLL_HDR_FIXED <= 96, "collection header fits the buffers");
 
 /* --- little-endian field codec ------------------------------------------- */
 
@@ -106,7 +110,7 @@ int vx_db_config_check(struct vexfs_collection_config *cfg)
 		cfg->hnsw_ef_construct = 100;
 	if (!cfg->full_scan_threshold)
 		cfg->full_scan_threshold = 10000;
-	if (cfg->hnsw_m < 2 || cfg->hnsw_m > 512 ||
+	if (cfg->hnsw_m < 2 || cfg->hnsw_m > VX_HNSW_M_MAX ||
 	    cfg->hnsw_ef_construct < 4 || cfg->hnsw_ef_construct > 4096)
 		return -EINVAL;
 	return 0;
@@ -153,6 +157,7 @@ static struct vx_collection *coll_alloc(u32 id, const char *name, u32 len,
 	c->name_len = len;
 	memcpy(c->name, name, len);
 	c->cfg = *cfg;
+	c->mode = 0755;
 	c->bytes = coll_header_bytes(len);
 	vx_rwlock_init(&c->lock);
 	vx_pointmap_init(&c->points);
@@ -408,6 +413,20 @@ static void encode_config(u8 *p, const struct vexfs_collection_config *cfg)
 	memcpy(p, &le, sizeof(le));
 }
 
+static void encode_attr(u8 *p, u32 mode, u32 uid, u32 gid)
+{
+	put_le32(p, mode & 07777);
+	put_le32(p + 4, uid);
+	put_le32(p + 8, gid);
+}
+
+static void decode_attr(struct vx_collection *c, const u8 *p)
+{
+	c->mode = get_le32(p) & 07777;
+	c->uid = get_le32(p + 4);
+	c->gid = get_le32(p + 8);
+}
+
 /* Replay one record (the store's apply); also the checker of its bytes. */
 static int db_apply(void *sm, const void *rec_v, u32 len)
 {
@@ -437,6 +456,12 @@ static int db_apply(void *sm, const void *rec_v, u32 len)
 		coll_link(db, c);
 		return 0;
 	}
+	case VX_OP_COLL_SETATTR:
+		c = find_coll_id(db, le32_to_cpu(h.coll_id));
+		if (!c || len != sizeof(h) + 12)
+			return -EUCLEAN;
+		decode_attr(c, rec + sizeof(h));
+		return 0;
 	case VX_OP_COLL_DELETE:
 		c = find_coll_id(db, le32_to_cpu(h.coll_id));
 		if (!c || len != sizeof(h))
@@ -496,7 +521,7 @@ static int db_save(void *sm, struct vx_ckpt_writer *w)
 {
 	struct vx_db *db = sm;
 	struct vx_collection *c;
-	u8 buf[64];
+	u8 buf[96]; /* >= COLL_HDR_FIXED, DISK_ID_BYTES + 12 */
 	int err = 0;
 
 	vx_read_lock(&db->lock);
@@ -518,7 +543,8 @@ static int db_save(void *sm, struct vx_ckpt_writer *w)
 		memcpy(buf + 40, &le, 8);
 		le = cpu_to_le64(c->points.count);
 		memcpy(buf + 48, &le, 8);
-		err = vx_ckpt_put(w, buf, 56);
+		encode_attr(buf + 56, c->mode, c->uid, c->gid);
+		err = vx_ckpt_put(w, buf, COLL_HDR_FIXED);
 		if (!err)
 			err = vx_ckpt_put(w, c->name, c->name_len);
 		while (!err && (p = vx_pointmap_next(&c->points, &pos))) {
@@ -543,13 +569,13 @@ static int load_collection(struct vx_db *db, struct vx_ckpt_reader *r)
 	struct vexfs_collection_config cfg;
 	struct vx_collection *c;
 	char name[VEXFS_COLLECTION_NAME_MAX + 1];
-	u8 buf[64];
+	u8 buf[96]; /* >= COLL_HDR_FIXED, DISK_ID_BYTES + 12 */
 	u64 nr_points, next_key;
 	u32 id, name_len;
 	__le64 le;
 	int err;
 
-	err = vx_ckpt_get(r, buf, 56);
+	err = vx_ckpt_get(r, buf, COLL_HDR_FIXED);
 	if (err)
 		return err;
 	id = get_le32(buf);
@@ -581,6 +607,7 @@ static int load_collection(struct vx_db *db, struct vx_ckpt_reader *r)
 	c = coll_alloc(id, name, name_len, &cfg);
 	if (!c)
 		return -ENOMEM;
+	decode_attr(c, buf + 56);
 	c->next_key = next_key;
 	err = vx_pointmap_reserve(&c->points, nr_points);
 	if (!err && next_key > c->by_key_cap) {
@@ -897,6 +924,49 @@ int vx_db_delete_collection(struct vx_db *db, const char *name, u32 len)
 	else if (op.victim && err && !find_coll_id(db, op.victim->id))
 		coll_free(op.victim); /* logged and applied, wait failed */
 	return err;
+}
+
+struct attr_op {
+	struct write_op w;
+	u32 coll_id;
+	u8 rec[sizeof(struct vx_op_hdr) + 12];
+	struct vx_collection *c;
+};
+
+static int attr_lock(struct vx_db *db, struct write_op *w)
+{
+	struct attr_op *op = (struct attr_op *)w;
+
+	vx_write_lock(&db->lock);
+	op->c = find_coll_id(db, op->coll_id);
+	if (!op->c) {
+		vx_write_unlock(&db->lock);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void attr_apply(struct vx_db *db, struct write_op *w)
+{
+	struct attr_op *op = (struct attr_op *)w;
+
+	decode_attr(op->c, op->rec + sizeof(struct vx_op_hdr));
+}
+
+int vx_db_set_collection_attr(struct vx_db *db, u32 coll_id, u32 mode, u32 uid,
+			      u32 gid)
+{
+	struct attr_op op = {
+		.w = { .lock = attr_lock, .apply = attr_apply,
+		       .unlock = db_write_unlock },
+		.coll_id = coll_id,
+	};
+
+	op.w.rec = op.rec;
+	op.w.len = sizeof(op.rec);
+	put_hdr(op.rec, VX_OP_COLL_SETATTR, coll_id, 0, 0);
+	encode_attr(op.rec + sizeof(struct vx_op_hdr), mode, uid, gid);
+	return run_write(db, &op.w);
 }
 
 /* Point writes: catalog read-locked, the collection write-locked. */

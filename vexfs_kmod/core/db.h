@@ -31,6 +31,7 @@ enum vx_op {
 	VX_OP_COLL_DELETE = 2,
 	VX_OP_UPSERT = 3,
 	VX_OP_DELETE = 4,
+	VX_OP_COLL_SETATTR = 5, /* mode, uid, gid of the collection directory */
 };
 
 struct vx_op_hdr {
@@ -46,6 +47,7 @@ struct vx_collection {
 	u32 name_len;
 	char name[VEXFS_COLLECTION_NAME_MAX + 1];
 	struct vexfs_collection_config cfg;
+	u32 mode, uid, gid; /* its directory's permission bits and owner */
 	struct vx_rwlock lock; /* points, next_key, bytes */
 	struct vx_pointmap points;
 	u64 next_key;
@@ -91,6 +93,9 @@ int vx_db_config_check(struct vexfs_collection_config *cfg);
 int vx_db_create_collection(struct vx_db *db, const char *name, u32 len,
 			    const struct vexfs_collection_config *cfg);
 int vx_db_delete_collection(struct vx_db *db, const char *name, u32 len);
+/* chmod/chown of a collection directory, durably (mode: 07777 bits). */
+int vx_db_set_collection_attr(struct vx_db *db, u32 coll_id, u32 mode, u32 uid,
+			      u32 gid);
 int vx_db_upsert(struct vx_db *db, const char *name, u32 len,
 		 const struct vx_point_in *pts, u32 n);
 /* Deletes the given ids; absent ones are not an error. */

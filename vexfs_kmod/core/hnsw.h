@@ -51,7 +51,7 @@ struct vx_hnsw_params {
 /* The index area of a record. */
 struct vx_hnsw_node {
 	u32 level1; /* level + 1; 0 = not in the graph */
-	u32 spare;
+	u32 pad; /* keeps upper 8-byte aligned */
 	u32 *upper; /* levels 1..level, (1 + m) u32 each */
 	u32 list0[]; /* level 0: count, then up to 2m links */
 };
@@ -82,12 +82,6 @@ void vx_hnsw_destroy(struct vx_hnsw *g);
 /* Link stored slot @slot into the graph. */
 int vx_hnsw_insert(struct vx_hnsw *g, struct vx_search_ctx *ctx, u32 slot);
 
-static inline bool vx_hnsw_contains(const struct vx_hnsw *g, u32 slot)
-{
-	const struct vx_hnsw_node *node = vx_vecstore_index_area(g->vs, slot);
-
-	return node->level1 != 0;
-}
 
 /*
  * Unlink every tombstone (graph node whose slot is deleted): each node that

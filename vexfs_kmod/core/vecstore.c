@@ -206,7 +206,7 @@ int vx_vecstore_upsert(struct vx_vecstore *vs, u64 id, const float *vec,
 	memset(vx_vecstore_index_area(vs, slot), 0, vs->index_bytes);
 	head = vx_vecstore_head(vs, slot);
 	head->id = id;
-	head->spare = 0;
+	head->pad = 0;
 	vx_store_release(&head->state, (u32)VX_SLOT_LIVE);
 	if (fresh)
 		vx_store_release(&vs->nr_slots, slot + 1);

@@ -39,7 +39,7 @@ enum vx_slot_state {
 struct vx_slot_head {
 	u64 id;
 	u32 state; /* enum vx_slot_state; read locklessly */
-	u32 spare; /* free for the index */
+	u32 pad;
 };
 
 /* Directory of chunk pointers; replaced, never resized in place. */
