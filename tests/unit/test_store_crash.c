@@ -32,14 +32,16 @@ struct mpoint {
 
 struct model {
 	bool exists[NCOLL];
+	u32 mode[NCOLL], uid[NCOLL];
 	struct mpoint pts[NCOLL][NIDS];
 };
 
-enum op_kind { OP_CREATE, OP_DROP, OP_UPSERT, OP_DELETE, OP_CHECKPOINT };
+enum op_kind { OP_CREATE, OP_DROP, OP_UPSERT, OP_DELETE, OP_CHECKPOINT, OP_CHMOD };
 
 struct op {
 	enum op_kind kind;
 	u32 coll;
+	u32 mode, uid;
 	u32 n;
 	u32 ids[4];
 	float vec[4][DIM];
@@ -85,6 +87,10 @@ static void gen_op(struct op *op, const struct model *m)
 	}
 	if (r < 3) {
 		op->kind = OP_DROP;
+	} else if (r >= 97) {
+		op->kind = OP_CHMOD;
+		op->mode = (u32)(rnd() % 01000);
+		op->uid = (u32)(rnd() % 70000);
 	} else if (r < 3 + ckpt_pct) {
 		op->kind = OP_CHECKPOINT;
 	} else if (r < 30) {
@@ -113,6 +119,12 @@ static void model_apply(struct model *m, const struct op *op)
 	switch (op->kind) {
 	case OP_CREATE:
 		m->exists[op->coll] = true;
+		m->mode[op->coll] = 0755;
+		m->uid[op->coll] = 0;
+		break;
+	case OP_CHMOD:
+		m->mode[op->coll] = op->mode;
+		m->uid[op->coll] = op->uid;
 		break;
 	case OP_DROP:
 		m->exists[op->coll] = false;
@@ -165,6 +177,14 @@ static int db_do(struct vx_db *db, const struct op *op)
 		return vx_db_delete(db, name, len, ids, op->n, NULL);
 	case OP_CHECKPOINT:
 		return vx_store_checkpoint(db->store);
+	case OP_CHMOD: {
+		struct vx_collection *c = vx_db_get_collection(db, name, len);
+		u32 id = c ? c->id : 0;
+
+		if (c)
+			vx_db_put_collection(db, c);
+		return vx_db_set_collection_attr(db, id, op->mode, op->uid, 7);
+	}
 	}
 	return -EINVAL;
 }
@@ -184,7 +204,8 @@ static bool db_matches(struct vx_db *db, const struct model *m)
 				return false;
 			continue;
 		}
-		if (!m->exists[c]) {
+		if (!m->exists[c] || coll->mode != m->mode[c] ||
+		    coll->uid != m->uid[c]) {
 			vx_db_put_collection(db, coll);
 			return false;
 		}
