@@ -8,6 +8,8 @@
  *   <collection> ino (id << 8) | 1
  *   config.json  ino (id << 8) | 2
  *   info.json    ino (id << 8) | 3
+ *   points/      ino (id << 8) | 4
+ *   points/<id>  ino 2^63 | id << 40 | point key
  *
  * Collections come and go through netlink, not through the VFS, so dentries
  * are revalidated against the database on every lookup.
@@ -15,8 +17,22 @@
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include "vexfs.h"
+#include "core/point_json.h"
 
-enum { INO_COLL = 1, INO_CONFIG = 2, INO_INFO = 3 };
+enum { INO_COLL = 1, INO_CONFIG = 2, INO_INFO = 3, INO_POINTS = 4 };
+
+#define INO_POINT_BIT (1ULL << 63)
+#define INO_KEY_BITS 40
+
+static bool is_point_ino(u64 ino)
+{
+	return ino & INO_POINT_BIT;
+}
+
+static u64 point_ino(u32 coll, u64 key)
+{
+	return INO_POINT_BIT | ((u64)coll << INO_KEY_BITS) | key;
+}
 
 static u64 coll_ino(u32 id, u32 kind)
 {
@@ -25,6 +41,8 @@ static u64 coll_ino(u32 id, u32 kind)
 
 static u32 inode_coll_id(const struct inode *inode)
 {
+	if (is_point_ino(inode->i_ino))
+		return (u32)((inode->i_ino & ~INO_POINT_BIT) >> INO_KEY_BITS);
 	return (u32)(inode->i_ino >> 8);
 }
 
@@ -163,12 +181,78 @@ static const struct file_operations vexfs_json_fops = {
 	.release = vexfs_json_release,
 };
 
+/* points/<id>: the point as JSON, rendered at open. */
+static int vexfs_point_open(struct inode *inode, struct file *file)
+{
+	struct vx_db *db = inode_db(inode);
+	u64 key = inode->i_ino & ((1ULL << INO_KEY_BITS) - 1);
+	struct json_file *jf;
+	struct vx_collection *c;
+	struct vx_point *p;
+	ssize_t n;
+	int err = 0;
+
+	jf = kzalloc(sizeof(*jf), GFP_KERNEL_ACCOUNT);
+	if (!jf)
+		return -ENOMEM;
+	c = vx_db_get_collection_id(db, inode_coll_id(inode));
+	if (!c) {
+		kfree(jf);
+		return -ENOENT;
+	}
+	p = key < c->next_key ? c->by_key[key] : NULL;
+	if (!p) {
+		err = -ENOENT;
+		goto out;
+	}
+	n = vx_point_to_json(&p->id, vx_point_vec(p), p->dim,
+			     vx_point_payload(p), p->payload_len, NULL, 0);
+	if (n < 0) {
+		err = (int)n;
+		goto out;
+	}
+	jf->buf = kvmalloc(n + 1, GFP_KERNEL_ACCOUNT);
+	if (!jf->buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	jf->len = vx_point_to_json(&p->id, vx_point_vec(p), p->dim,
+				   vx_point_payload(p), p->payload_len, jf->buf,
+				   n + 1);
+out:
+	vx_db_put_collection(db, c);
+	if (err) {
+		kfree(jf);
+		return err;
+	}
+	file->private_data = jf;
+	return 0;
+}
+
+static int vexfs_point_release(struct inode *inode, struct file *file)
+{
+	struct json_file *jf = file->private_data;
+
+	kvfree(jf->buf);
+	kfree(jf);
+	return 0;
+}
+
+static const struct file_operations vexfs_point_fops = {
+	.open = vexfs_point_open,
+	.read = vexfs_json_read,
+	.llseek = default_llseek,
+	.release = vexfs_point_release,
+};
+
 /* --- inodes --------------------------------------------------------------- */
 
 static const struct inode_operations vexfs_root_iops;
 static const struct inode_operations vexfs_coll_iops;
+static const struct inode_operations vexfs_points_iops;
 static const struct file_operations vexfs_root_fops;
 static const struct file_operations vexfs_coll_fops;
+static const struct file_operations vexfs_points_fops;
 
 static struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 {
@@ -179,7 +263,16 @@ static struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 		return ERR_PTR(-ENOMEM);
 	if (!(inode->i_state & I_NEW))
 		return inode;
-	if (ino == VEXFS_ROOT_INO) {
+	if (is_point_ino(ino)) {
+		vexfs_inode_init_owner(inode, NULL, S_IFREG | 0444);
+		inode->i_fop = &vexfs_point_fops;
+		set_nlink(inode, 1);
+	} else if (kind == INO_POINTS) {
+		vexfs_inode_init_owner(inode, NULL, S_IFDIR | 0555);
+		inode->i_op = &vexfs_points_iops;
+		inode->i_fop = &vexfs_points_fops;
+		set_nlink(inode, 2);
+	} else if (ino == VEXFS_ROOT_INO) {
 		vexfs_inode_init_owner(inode, NULL, S_IFDIR | 0755);
 		inode->i_op = &vexfs_root_iops;
 		inode->i_fop = &vexfs_root_fops;
@@ -229,6 +322,8 @@ static int vexfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 		return 0; /* negative: look again, it may exist now */
 	if (inode->i_ino == VEXFS_ROOT_INO)
 		return 1;
+	if (is_point_ino(inode->i_ino))
+		return 0; /* points change too often to trust a dentry */
 	c = vx_db_get_collection_id(inode_db(inode), inode_coll_id(inode));
 	if (!c)
 		return 0;
@@ -311,7 +406,8 @@ static const struct file_operations vexfs_root_fops = {
 
 /* --- a collection directory ---------------------------------------------- */
 
-static const char *const coll_files[] = { "config.json", "info.json" };
+static const char *const coll_files[] = { "config.json", "info.json",
+					  "points" };
 
 static struct dentry *vexfs_coll_lookup(struct inode *dir, struct dentry *dentry,
 					unsigned int flags)
@@ -341,7 +437,8 @@ static int vexfs_coll_iterate(struct file *file, struct dir_context *ctx)
 		u32 i = (u32)(ctx->pos - 2);
 
 		if (!dir_emit(ctx, coll_files[i], strlen(coll_files[i]),
-			      coll_ino(id, INO_CONFIG + i), DT_REG))
+			      coll_ino(id, INO_CONFIG + i),
+			      INO_CONFIG + i == INO_POINTS ? DT_DIR : DT_REG))
 			return 0;
 		ctx->pos++;
 	}
@@ -392,10 +489,100 @@ static const struct file_operations vexfs_coll_fops = {
 	.compat_ioctl = vexfs_ioctl,
 };
 
+/* --- points/: one file per point, listed with a cursor -------------------- */
+
+static struct dentry *vexfs_points_lookup(struct inode *dir,
+					  struct dentry *dentry,
+					  unsigned int flags)
+{
+	struct vx_db *db = inode_db(dir);
+	struct vexfs_point_id id;
+	struct vx_collection *c;
+	struct inode *inode = NULL;
+	struct vx_point *p;
+	u64 key = 0;
+	u32 cid = inode_coll_id(dir);
+
+	if (vx_point_id_parse(dentry->d_name.name, dentry->d_name.len, &id))
+		return d_splice_alias(NULL, dentry);
+	c = vx_db_get_collection_id(db, cid);
+	if (!c)
+		return ERR_PTR(-ENOENT);
+	p = vx_collection_find(c, &id);
+	if (p)
+		key = p->key;
+	vx_db_put_collection(db, c);
+	if (p) {
+		inode = vexfs_iget(dir->i_sb, point_ino(cid, key));
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+	}
+	return d_splice_alias(inode, dentry);
+}
+
+/*
+ * ctx->pos is 2 + the point map's slot cursor, so a listing of a million
+ * points streams in getdents-sized pieces without restarting. Like any
+ * cursor over a hash table, entries written meanwhile may be missed.
+ */
+static int vexfs_points_iterate(struct file *file, struct dir_context *ctx)
+{
+	struct vx_db *db = inode_db(file_inode(file));
+	u32 cid = inode_coll_id(file_inode(file));
+
+	if (!dir_emit_dots(file, ctx))
+		return 0;
+	for (;;) {
+		struct vx_collection *c = vx_db_get_collection_id(db, cid);
+		/* a small batch: this lives on the kernel stack */
+		struct vexfs_point_id ids[16];
+		u64 keys[16], pos = ctx->pos - 2, next[16];
+		u32 n = 0;
+
+		if (!c)
+			return 0;
+		while (n < ARRAY_SIZE(ids)) {
+			struct vx_point *p = vx_pointmap_next(&c->points, &pos);
+
+			if (!p)
+				break;
+			ids[n] = p->id;
+			keys[n] = p->key;
+			next[n++] = pos;
+		}
+		vx_db_put_collection(db, c);
+		if (!n)
+			return 0;
+		for (u32 i = 0; i < n; i++) {
+			char name[40];
+			int len = vx_point_id_format(&ids[i], name, sizeof(name));
+
+			if (!dir_emit(ctx, name, len, point_ino(cid, keys[i]), DT_REG))
+				return 0;
+			ctx->pos = 2 + next[i];
+		}
+		cond_resched();
+	}
+}
+
+static const struct inode_operations vexfs_points_iops = {
+	.lookup = vexfs_points_lookup,
+};
+
+static const struct file_operations vexfs_points_fops = {
+	.read = generic_read_dir,
+	.iterate_shared = vexfs_points_iterate,
+	.llseek = generic_file_llseek,
+};
+
 /* The collection an open directory names, or 0 for the root. */
 u32 vexfs_file_coll_id(struct file *file)
 {
 	struct inode *inode = file_inode(file);
 
-	return inode->i_ino == VEXFS_ROOT_INO ? 0 : inode_coll_id(inode);
+	/* Only a collection directory itself takes data-plane ioctls. */
+	if (inode->i_ino == VEXFS_ROOT_INO || is_point_ino(inode->i_ino) ||
+	    (inode->i_ino & 0xff) != INO_COLL)
+		return 0;
+	return inode_coll_id(inode);
 }

@@ -9,6 +9,7 @@
  */
 #include "shim.h"
 #include "cbor.h"
+#include "dtoa.h"
 
 #ifndef U32_MAX
 #define U32_MAX ((u32)~0U)
@@ -55,7 +56,7 @@ static u64 half_to_double(u16 h)
 	return sign | ((u64)(exp - 15 + 1023) << 52) | ((u64)mant << 42);
 }
 
-static u64 single_to_double(u32 f)
+u64 vx_f32_bits_to_f64_bits(u32 f)
 {
 	u64 sign = (u64)(f >> 31) << 63;
 	u32 exp = (f >> 23) & 0xff, mant = f & 0x7fffff;
@@ -166,7 +167,7 @@ int vx_cbor_next(struct vx_cbor_cur *c, struct vx_cbor_item *it)
 		case 26:
 			it->type = VX_CBOR_FLOAT;
 			it->width = 4;
-			it->val = single_to_double((u32)v);
+			it->val = vx_f32_bits_to_f64_bits((u32)v);
 			break;
 		case 27:
 			it->type = VX_CBOR_FLOAT;

@@ -40,4 +40,7 @@ int vx_dtoa_shortest(u64 bits, char *digits, int *exp10);
  */
 int vx_dtoa_json(u64 bits, char *buf);
 
+/* binary32 bits widened exactly to binary64 bits (cbor.c). */
+u64 vx_f32_bits_to_f64_bits(u32 f);
+
 #endif /* VEXFS_CORE_DTOA_H */
