@@ -77,7 +77,9 @@ static void check_slots(struct vx_bdev *bd, struct slot_report rep[2])
 		if (!rep[i].err)
 			say("superblock slot %c: generation %" PRIu64 "%s\n",
 			    'A' + i, rep[i].info.generation,
-			    rep[i].info.read_only ? " (unknown ro_compat features)" : "");
+			    rep[i].info.read_only ?
+				    " (unknown ro_compat features)" :
+				    "");
 		else
 			say("superblock slot %c: not valid (%s)\n", 'A' + i,
 			    rep[i].why);
@@ -110,7 +112,8 @@ static void report_state(struct vx_db *db)
 	vx_store_stats(db->store, &st);
 	vx_read_lock(&db->lock);
 	for (c = db->colls; c; c = c->next) {
-		say("collection %.*s: %" PRIu64 " points, dim %u, distance %u\n",
+		say("collection %.*s: %" PRIu64
+		    " points, dim %u, distance %u\n",
 		    (int)c->name_len, c->name, c->points.count, c->cfg.dim,
 		    c->cfg.distance);
 		points += c->points.count;
@@ -188,7 +191,7 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "fsck.vexfs: %s: %s\n", path, why);
 		status = err == -ENOMEM || err == -EIO ? FSCK_OPERATIONAL :
-							  FSCK_UNCORRECTED;
+							 FSCK_UNCORRECTED;
 		goto out;
 	}
 	err = vx_db_verify(db, &why);
@@ -206,7 +209,8 @@ int main(int argc, char **argv)
 		if (repair) {
 			err = repair_slot(bd, rep);
 			if (err) {
-				fprintf(stderr, "fsck.vexfs: repair failed: %s\n",
+				fprintf(stderr,
+					"fsck.vexfs: repair failed: %s\n",
 					strerror(-err));
 				status = FSCK_UNCORRECTED;
 			} else {

@@ -40,9 +40,11 @@ static int vexfs_bio_rw(struct vexfs_bdev *vbd, u64 block, u32 nr, void *buf,
 		}
 		got++;
 		if (write)
-			memcpy_to_page(pages[i], 0, (u8 *)buf + (size_t)i * VX_BLOCK_SIZE,
+			memcpy_to_page(pages[i], 0,
+				       (u8 *)buf + (size_t)i * VX_BLOCK_SIZE,
 				       VX_BLOCK_SIZE);
-		if (bio_add_page(bio, pages[i], VX_BLOCK_SIZE, 0) != VX_BLOCK_SIZE) {
+		if (bio_add_page(bio, pages[i], VX_BLOCK_SIZE, 0) !=
+		    VX_BLOCK_SIZE) {
 			err = -EIO;
 			goto out;
 		}
@@ -57,8 +59,9 @@ out:
 	for (i = 0; i < got; i++)
 		__free_page(pages[i]);
 	if (err)
-		pr_err_ratelimited("vexfs: %s of %u blocks at %llu failed: %d\n",
-				   write ? "write" : "read", nr, block, err);
+		pr_err_ratelimited(
+			"vexfs: %s of %u blocks at %llu failed: %d\n",
+			write ? "write" : "read", nr, block, err);
 	return err;
 }
 
@@ -117,5 +120,6 @@ void vexfs_bdev_init(struct vexfs_bdev *vbd, struct block_device *bdev)
 {
 	vbd->bdev = bdev;
 	vbd->bd.ops = &vexfs_bdev_ops;
-	vbd->bd.nr_blocks = bdev_nr_sectors(bdev) >> (VX_BLOCK_SHIFT - SECTOR_SHIFT);
+	vbd->bd.nr_blocks = bdev_nr_sectors(bdev) >>
+			    (VX_BLOCK_SHIFT - SECTOR_SHIFT);
 }

@@ -201,7 +201,8 @@ static int vexfs_cmd_get(struct sk_buff *skb, struct genl_info *info)
 		fput(root);
 		return -ENOMEM;
 	}
-	hdr = genlmsg_put_reply(msg, info, &vexfs_genl_family, 0, VEXFS_CMD_COLL_GET);
+	hdr = genlmsg_put_reply(msg, info, &vexfs_genl_family, 0,
+				VEXFS_CMD_COLL_GET);
 	c = vx_db_get_collection(file_db(root), name, len);
 	if (!c) {
 		err = -ENOENT;
@@ -237,7 +238,8 @@ static int vexfs_cmd_list(struct sk_buff *skb, struct genl_info *info)
 		fput(root);
 		return -ENOMEM;
 	}
-	hdr = genlmsg_put_reply(msg, info, &vexfs_genl_family, 0, VEXFS_CMD_COLL_LIST);
+	hdr = genlmsg_put_reply(msg, info, &vexfs_genl_family, 0,
+				VEXFS_CMD_COLL_LIST);
 	if (!hdr)
 		err = -EMSGSIZE;
 	for (u32 i = 0; !err; i++) {

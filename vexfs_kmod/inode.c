@@ -73,7 +73,12 @@ static size_t json_str(char *out, size_t room, const char *s, u32 len)
 {
 	size_t n = 0;
 
-#define PUT(c) do { if (n < room) out[n] = (c); n++; } while (0)
+#define PUT(c)                        \
+	do {                          \
+		if (n < room)         \
+			out[n] = (c); \
+		n++;                  \
+	} while (0)
 	PUT('"');
 	for (u32 i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
@@ -111,22 +116,24 @@ static char *render_json(struct vx_db *db, u32 id, u32 kind, size_t *len)
 	if (kind == INO_CONFIG) {
 		n += scnprintf(buf + n, room - n, "{\"name\": ");
 		n += json_str(buf + n, room - n, c->name, c->name_len);
-		n += scnprintf(buf + n, room - n,
-			       ", \"params\": {\"vectors\": {\"size\": %u, \"distance\": \"%s\"}}, "
-			       "\"hnsw_config\": {\"m\": %u, \"ef_construct\": %u, "
-			       "\"full_scan_threshold\": %llu}}\n",
-			       c->cfg.dim, distance_name(c->cfg.distance),
-			       c->cfg.hnsw_m, c->cfg.hnsw_ef_construct,
-			       c->cfg.full_scan_threshold);
+		n += scnprintf(
+			buf + n, room - n,
+			", \"params\": {\"vectors\": {\"size\": %u, \"distance\": \"%s\"}}, "
+			"\"hnsw_config\": {\"m\": %u, \"ef_construct\": %u, "
+			"\"full_scan_threshold\": %llu}}\n",
+			c->cfg.dim, distance_name(c->cfg.distance),
+			c->cfg.hnsw_m, c->cfg.hnsw_ef_construct,
+			c->cfg.full_scan_threshold);
 	} else {
 		u64 points = vx_collection_count(c);
 		u64 pending = vx_vindex_nr_pending(c->vi);
 
-		n += scnprintf(buf + n, room - n,
-			       "{\"status\": \"%s\", \"points_count\": %llu, "
-			       "\"indexed_vectors_count\": %llu, \"segments_count\": 1}\n",
-			       pending ? "yellow" : "green", points,
-			       points > pending ? points - pending : 0);
+		n += scnprintf(
+			buf + n, room - n,
+			"{\"status\": \"%s\", \"points_count\": %llu, "
+			"\"indexed_vectors_count\": %llu, \"segments_count\": 1}\n",
+			pending ? "yellow" : "green", points,
+			points > pending ? points - pending : 0);
 	}
 	vx_db_put_collection(db, c);
 	*len = n;
@@ -279,7 +286,8 @@ static struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 		set_nlink(inode, 2);
 	} else if (kind == INO_COLL) {
 		struct vx_db *db = VEXFS_SB(sb)->db;
-		struct vx_collection *c = vx_db_get_collection_id(db, (u32)(ino >> 8));
+		struct vx_collection *c =
+			vx_db_get_collection_id(db, (u32)(ino >> 8));
 
 		if (!c) {
 			iget_failed(inode);
@@ -343,8 +351,8 @@ const struct dentry_operations vexfs_dentry_ops = {
 
 /* --- the root: one directory per collection ------------------------------ */
 
-static struct dentry *vexfs_root_lookup(struct inode *dir, struct dentry *dentry,
-					unsigned int flags)
+static struct dentry *
+vexfs_root_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags)
 {
 	struct vx_db *db = inode_db(dir);
 	struct vx_collection *c;
@@ -409,16 +417,18 @@ static const struct file_operations vexfs_root_fops = {
 static const char *const coll_files[] = { "config.json", "info.json",
 					  "points" };
 
-static struct dentry *vexfs_coll_lookup(struct inode *dir, struct dentry *dentry,
-					unsigned int flags)
+static struct dentry *
+vexfs_coll_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags)
 {
 	struct inode *inode = NULL;
 
 	for (u32 i = 0; i < ARRAY_SIZE(coll_files); i++) {
 		if (strlen(coll_files[i]) == dentry->d_name.len &&
-		    !memcmp(coll_files[i], dentry->d_name.name, dentry->d_name.len)) {
+		    !memcmp(coll_files[i], dentry->d_name.name,
+			    dentry->d_name.len)) {
 			inode = vexfs_iget(dir->i_sb,
-					   coll_ino(inode_coll_id(dir), INO_CONFIG + i));
+					   coll_ino(inode_coll_id(dir),
+						    INO_CONFIG + i));
 			if (IS_ERR(inode))
 				return ERR_CAST(inode);
 			break;
@@ -555,9 +565,11 @@ static int vexfs_points_iterate(struct file *file, struct dir_context *ctx)
 			return 0;
 		for (u32 i = 0; i < n; i++) {
 			char name[40];
-			int len = vx_point_id_format(&ids[i], name, sizeof(name));
+			int len =
+				vx_point_id_format(&ids[i], name, sizeof(name));
 
-			if (!dir_emit(ctx, name, len, point_ino(cid, keys[i]), DT_REG))
+			if (!dir_emit(ctx, name, len, point_ino(cid, keys[i]),
+				      DT_REG))
 				return 0;
 			ctx->pos = 2 + next[i];
 		}

@@ -44,7 +44,8 @@ static long vexfs_ioc_version(void __user *arg)
 		.format_version = VX_FORMAT_VERSION,
 	};
 
-	strscpy(v.module_version, VEXFS_MODULE_VERSION, sizeof(v.module_version));
+	strscpy(v.module_version, VEXFS_MODULE_VERSION,
+		sizeof(v.module_version));
 	if (!strcmp(vx_dist_impl_name(), "avx2"))
 		v.flags |= VEXFS_VERSION_F_SIMD_AVX2;
 	else if (!strcmp(vx_dist_impl_name(), "avx512"))
@@ -99,7 +100,9 @@ static long vexfs_ioc_upsert(struct vx_db *db, u32 id, void __user *arg)
 	vecs = copy_array_in(u.vectors, (u64)u.count * dim, sizeof(float));
 	in = kvcalloc(u.count, sizeof(*in), GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(ids) || IS_ERR(vecs) || !in) {
-		err = IS_ERR(ids) ? PTR_ERR(ids) : IS_ERR(vecs) ? PTR_ERR(vecs) : -ENOMEM;
+		err = IS_ERR(ids)  ? PTR_ERR(ids) :
+		      IS_ERR(vecs) ? PTR_ERR(vecs) :
+				     -ENOMEM;
 		goto out;
 	}
 	if (u.payload_lens) {
@@ -183,7 +186,8 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 	}
 	found = kvzalloc(g.count, GFP_KERNEL_ACCOUNT);
 	if (g.flags & VEXFS_GET_VECTOR)
-		vecs = kvcalloc((size_t)g.count * dim, sizeof(float), GFP_KERNEL_ACCOUNT);
+		vecs = kvcalloc((size_t)g.count * dim, sizeof(float),
+				GFP_KERNEL_ACCOUNT);
 	if (g.flags & VEXFS_GET_PAYLOAD) {
 		lens = kvcalloc(g.count, sizeof(*lens), GFP_KERNEL_ACCOUNT);
 		payloads = kvmalloc(g.payloads_size ? g.payloads_size : 1,
@@ -315,8 +319,10 @@ static long vexfs_ioc_search(struct vx_db *db, u32 id, void __user *arg)
 	queries = copy_array_in(s.queries, (u64)s.nq * dim, sizeof(float));
 	if (IS_ERR(queries))
 		return PTR_ERR(queries);
-	hits = kvcalloc((size_t)s.nq * s.limit, sizeof(*hits), GFP_KERNEL_ACCOUNT);
-	out = kvcalloc((size_t)s.nq * s.limit, sizeof(*out), GFP_KERNEL_ACCOUNT);
+	hits = kvcalloc((size_t)s.nq * s.limit, sizeof(*hits),
+			GFP_KERNEL_ACCOUNT);
+	out = kvcalloc((size_t)s.nq * s.limit, sizeof(*out),
+		       GFP_KERNEL_ACCOUNT);
 	nhits = kvcalloc(s.nq, sizeof(*nhits), GFP_KERNEL_ACCOUNT);
 	if (!hits || !out || !nhits) {
 		err = -ENOMEM;
@@ -344,8 +350,10 @@ static long vexfs_ioc_search(struct vx_db *db, u32 id, void __user *arg)
 
 			/* Qdrant: a minimum score, or a maximum distance. */
 			if (s.flags & VEXFS_SEARCH_THRESHOLD) {
-				bool higher = vx_metric_higher_is_better(metric);
-				u32 a = float_order(h->score_bits), b = float_order(thr);
+				bool higher =
+					vx_metric_higher_is_better(metric);
+				u32 a = float_order(h->score_bits),
+				    b = float_order(thr);
 
 				if (higher ? a < b : a > b)
 					continue;
@@ -356,7 +364,8 @@ static long vexfs_ioc_search(struct vx_db *db, u32 id, void __user *arg)
 		}
 		nhits[q] = n;
 	}
-	if (copy_to_user(uptr(s.hits), out, (size_t)s.nq * s.limit * sizeof(*out)) ||
+	if (copy_to_user(uptr(s.hits), out,
+			 (size_t)s.nq * s.limit * sizeof(*out)) ||
 	    copy_to_user(uptr(s.nhits), nhits, (size_t)s.nq * sizeof(*nhits)))
 		err = -EFAULT;
 out:

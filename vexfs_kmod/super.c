@@ -20,7 +20,8 @@ static int vexfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 	struct vexfs_sb_info *sbi = VEXFS_SB(dentry->d_sb);
 	struct vx_store *s = sbi->db->store;
 	u64 cap = vx_store_capacity(s) / VX_CKPT_PAYLOAD;
-	u64 used = VX_DIV_ROUND_UP(vx_db_state_bytes(sbi->db), (u64)VX_CKPT_PAYLOAD);
+	u64 used = VX_DIV_ROUND_UP(vx_db_state_bytes(sbi->db),
+				   (u64)VX_CKPT_PAYLOAD);
 
 	buf->f_type = VEXFS_SUPER_MAGIC;
 	buf->f_bsize = VX_BLOCK_SIZE;
@@ -37,8 +38,8 @@ static int vexfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 
 static void vexfs_ckpt_worker(struct work_struct *work)
 {
-	struct vexfs_sb_info *sbi =
-		container_of(to_delayed_work(work), struct vexfs_sb_info, ckpt_work);
+	struct vexfs_sb_info *sbi = container_of(
+		to_delayed_work(work), struct vexfs_sb_info, ckpt_work);
 	struct vx_store *s = sbi->db->store;
 	struct vx_store_stats st;
 	int err = 0;
@@ -51,8 +52,10 @@ static void vexfs_ckpt_worker(struct work_struct *work)
 		sbi->last_ckpt = jiffies;
 	}
 	if (err && err != -EROFS)
-		pr_warn_ratelimited("vexfs: background checkpoint failed: %d\n", err);
-	queue_delayed_work(system_unbound_wq, &sbi->ckpt_work, VEXFS_CKPT_PERIOD);
+		pr_warn_ratelimited("vexfs: background checkpoint failed: %d\n",
+				    err);
+	queue_delayed_work(system_unbound_wq, &sbi->ckpt_work,
+			   VEXFS_CKPT_PERIOD);
 }
 
 /*
@@ -70,7 +73,8 @@ static void vexfs_index_worker(struct work_struct *work)
 	int err = vx_db_index_pending(sbi->db, VEXFS_INDEX_BUDGET, &pending);
 
 	if (err)
-		pr_warn_ratelimited("vexfs: background indexing failed: %d\n", err);
+		pr_warn_ratelimited("vexfs: background indexing failed: %d\n",
+				    err);
 	else if (pending)
 		queue_work(system_unbound_wq, &sbi->index_work);
 }
@@ -89,7 +93,8 @@ static void vexfs_put_super(struct super_block *sb)
 	cancel_work_sync(&sbi->index_work);
 	err = vx_db_close(sbi->db, !sb_rdonly(sb));
 	if (err)
-		pr_err("vexfs: %s: checkpoint at unmount failed: %d\n", sb->s_id, err);
+		pr_err("vexfs: %s: checkpoint at unmount failed: %d\n",
+		       sb->s_id, err);
 	vx_db_free(sbi->db);
 	sbi->db = NULL;
 }
@@ -153,10 +158,12 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!sb->s_root)
 		return -ENOMEM;
 	sbi->last_ckpt = jiffies;
-	queue_delayed_work(system_unbound_wq, &sbi->ckpt_work, VEXFS_CKPT_PERIOD);
+	queue_delayed_work(system_unbound_wq, &sbi->ckpt_work,
+			   VEXFS_CKPT_PERIOD);
 	vexfs_kick_indexer(sb); /* points recovered at mount */
 	pr_info("vexfs: mounted %s (generation %llu, %llu WAL records replayed)\n",
-		sb->s_id, sbi->db->store->sb.generation, sbi->db->store->replayed);
+		sb->s_id, sbi->db->store->sb.generation,
+		sbi->db->store->replayed);
 	return 0;
 }
 
@@ -180,7 +187,9 @@ static int vexfs_reconfigure(struct fs_context *fc)
 		s->read_only = true;
 	} else if (!(fc->sb_flags & SB_RDONLY) && sb_rdonly(sb)) {
 		if (s->sb.read_only)
-			return invalfc(fc, "unknown ro_compat features: read-only only");
+			return invalfc(
+				fc,
+				"unknown ro_compat features: read-only only");
 		s->read_only = false;
 	}
 	return 0;

@@ -73,8 +73,11 @@ static void fill(struct vx_point_in *in, float *vecs, u8 *pay, u32 n, u32 base)
 {
 	for (u32 i = 0; i < n; i++) {
 		for (u32 d = 0; d < DIM; d++)
-			vecs[i * DIM + d] = (float)((base + i) * 7 + d) * 0.001f;
-		memset(pay + i * PAYLOAD, (int)i, PAYLOAD);
+			vecs[i * DIM + d] =
+				(float)((base + i) * 7 + d) * 0.001f;
+		/* {"p": "<27 letters>"}: a 32-byte CBOR map */
+		memcpy(pay + i * PAYLOAD, "\xa1\x61p\x78\x1b", 5);
+		memset(pay + i * PAYLOAD + 5, 'a' + (int)(i % 26), PAYLOAD - 5);
 		in[i].id.kind = VEXFS_ID_NUM;
 		in[i].id.num = base + i;
 		in[i].vec = vecs + i * DIM;
@@ -108,7 +111,8 @@ static void *peer_writer(void *arg)
 
 	for (u32 b = 0; b < j->batches && !j->err; b++) {
 		memset(buf, (int)b, bytes);
-		if (write(j->fd, buf, bytes) != (ssize_t)bytes || fdatasync(j->fd))
+		if (write(j->fd, buf, bytes) != (ssize_t)bytes ||
+		    fdatasync(j->fd))
 			j->err = -1;
 	}
 	free(buf);
@@ -117,8 +121,9 @@ static void *peer_writer(void *arg)
 
 static double run_vexfs(u32 batch, u32 writers, u32 per_writer)
 {
-	struct vexfs_collection_config cfg = { .dim = DIM,
-					       .distance = VEXFS_DISTANCE_EUCLID };
+	struct vexfs_collection_config cfg = {
+		.dim = DIM, .distance = VEXFS_DISTANCE_EUCLID
+	};
 	char *path = make_image("ingest", 2ULL << 30);
 	struct job jobs[8];
 	pthread_t th[8];
@@ -132,8 +137,9 @@ static double run_vexfs(u32 batch, u32 writers, u32 per_writer)
 		exit(1);
 	t = now();
 	for (u32 w = 0; w < writers; w++) {
-		jobs[w] = (struct job){ db, batch, per_writer / batch,
-					w * per_writer, -1, 0 };
+		jobs[w] = (struct job){
+			db, batch, per_writer / batch, w * per_writer, -1, 0
+		};
 		pthread_create(&th[w], NULL, vexfs_writer, &jobs[w]);
 	}
 	for (u32 w = 0; w < writers; w++) {
@@ -160,10 +166,16 @@ static double run_peer(u32 batch, u32 writers, u32 per_writer)
 	double t;
 
 	for (u32 w = 0; w < writers; w++) {
-		snprintf(path[w], sizeof(path[w]), "%s/vexfs-bench-peer-%u", dir, w);
-		jobs[w] = (struct job){ NULL, batch, per_writer / batch, 0,
-					open(path[w], O_WRONLY | O_CREAT | O_TRUNC, 0644),
-					0 };
+		snprintf(path[w], sizeof(path[w]), "%s/vexfs-bench-peer-%u",
+			 dir, w);
+		jobs[w] = (struct job){
+			NULL,
+			batch,
+			per_writer / batch,
+			0,
+			open(path[w], O_WRONLY | O_CREAT | O_TRUNC, 0644),
+			0
+		};
 	}
 	t = now();
 	for (u32 w = 0; w < writers; w++)
@@ -193,8 +205,9 @@ static double median3(double *x)
 
 static void recovery(u32 points, bool wal_tail)
 {
-	struct vexfs_collection_config cfg = { .dim = DIM,
-					       .distance = VEXFS_DISTANCE_EUCLID };
+	struct vexfs_collection_config cfg = {
+		.dim = DIM, .distance = VEXFS_DISTANCE_EUCLID
+	};
 	u64 img_bytes = ((u64)points * 700 * 2 + (256ULL << 20)) & ~4095ULL;
 	char *path = make_image("recover", img_bytes);
 	struct vx_point_in *in = calloc(1024, sizeof(*in));
@@ -244,7 +257,8 @@ static void recovery(u32 points, bool wal_tail)
 	t_read = now();
 	{
 		/* The peer: read the bytes a mount must read, sequentially. */
-		u64 want = (u64)points * (DIM * 4 + PAYLOAD + 36) + (8ULL << 20);
+		u64 want =
+			(u64)points * (DIM * 4 + PAYLOAD + 36) + (8ULL << 20);
 		for (u64 done = 0; done < want && done < (u64)st.st_size;) {
 			ssize_t n = read(fd, buf, 1 << 20);
 
@@ -256,7 +270,8 @@ static void recovery(u32 points, bool wal_tail)
 	t_read = now() - t_read;
 	close(fd);
 	printf("mount %7u points (%s): %.2fx the time of a sequential read of the same bytes\n",
-	       points, wal_tail ? "tail in the WAL" : "checkpointed", t_mount / t_read);
+	       points, wal_tail ? "tail in the WAL" : "checkpointed",
+	       t_mount / t_read);
 	unlink(path);
 	free(path);
 	free(buf);
@@ -278,12 +293,13 @@ int main(int argc, char **argv)
 			dir = argv[i];
 	}
 	vx_dist_init();
-	printf("durable upsert, 128-d + %d B payload, image in %s\n", PAYLOAD, dir);
+	printf("durable upsert, 128-d + %d B payload, image in %s\n", PAYLOAD,
+	       dir);
 	printf("%6s %8s %14s %14s %8s\n", "batch", "writers", "vexfs pts/s",
 	       "peer pts/s", "ratio");
 	for (u32 b = 0; b < 3; b++) {
 		for (u32 w = 0; w < 2; w++) {
-			u32 per = batches[b] == 1 ? (quick ? 200 : 1000) :
+			u32 per = batches[b] == 1  ? (quick ? 200 : 1000) :
 				  batches[b] == 64 ? (quick ? 6400 : 32000) :
 						     (quick ? 32768 : 131072);
 			double v[3], p[3];

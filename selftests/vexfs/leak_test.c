@@ -62,14 +62,17 @@ static int one_cycle(void)
 	if (fd >= 0)
 		ret = vexfs_upsert(fd, POINTS, DIM, ids, vecs, NULL, NULL);
 	if (fd >= 0 && !ret) /* returns how many hits */
-		ret = vexfs_search(fd, 1, DIM, vecs, &opts, hits, &nhits) == 10 ?
-			      0 : -EIO;
+		ret = vexfs_search(fd, 1, DIM, vecs, &opts, hits, &nhits) ==
+				      10 ?
+			      0 :
+			      -EIO;
 	if (fd >= 0 && !ret)
 		ret = vexfs_delete(fd, POINTS / 2, ids) < 0 ? -EIO : 0;
 	if (fd >= 0)
 		close(fd);
 	if (!ret)
-		ret = vxt_remount(&vx); /* checkpoint, recovery, index rebuild */
+		ret = vxt_remount(
+			&vx); /* checkpoint, recovery, index rebuild */
 	if (vxt_down(vx) && !ret)
 		ret = -EBUSY;
 	return ret;

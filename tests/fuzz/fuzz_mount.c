@@ -23,7 +23,8 @@
 #define SB_BYTES (2u * VX_BLOCK_SIZE)
 #define WAL_HEAD_BLOCKS 16u
 #define DATA_HEAD_BLOCKS 16u
-#define INPUT_MAX (SB_BYTES + (WAL_HEAD_BLOCKS + DATA_HEAD_BLOCKS) * VX_BLOCK_SIZE)
+#define INPUT_MAX \
+	(SB_BYTES + (WAL_HEAD_BLOCKS + DATA_HEAD_BLOCKS) * VX_BLOCK_SIZE)
 
 struct memdev {
 	struct vx_bdev bd;
@@ -77,11 +78,15 @@ static void input_to_dev(const u8 *in, size_t len, struct memdev *m)
 	memcpy(m->blocks + VX_SB_SLOT_A * VX_BLOCK_SIZE, in, n);
 	in += n;
 	len -= n;
-	n = len < WAL_HEAD_BLOCKS * VX_BLOCK_SIZE ? len : WAL_HEAD_BLOCKS * VX_BLOCK_SIZE;
+	n = len < WAL_HEAD_BLOCKS * VX_BLOCK_SIZE ?
+		    len :
+		    WAL_HEAD_BLOCKS * VX_BLOCK_SIZE;
 	memcpy(m->blocks + VX_WAL_START * VX_BLOCK_SIZE, in, n);
 	in += n;
 	len -= n;
-	n = len < DATA_HEAD_BLOCKS * VX_BLOCK_SIZE ? len : DATA_HEAD_BLOCKS * VX_BLOCK_SIZE;
+	n = len < DATA_HEAD_BLOCKS * VX_BLOCK_SIZE ?
+		    len :
+		    DATA_HEAD_BLOCKS * VX_BLOCK_SIZE;
 	memcpy(m->blocks + DATA_START * VX_BLOCK_SIZE, in, n);
 }
 
@@ -141,8 +146,11 @@ static void dump(struct memdev *m, const char *dir, int n)
 int main(int argc, char **argv)
 {
 	struct vx_mkfs_params p = { .total_blocks = DEV_BLOCKS,
-				    .wal_blocks = WAL_BLOCKS, .uuid = { 3, 4 } };
-	struct vexfs_collection_config cfg = { .dim = 4, .distance = VEXFS_DISTANCE_COSINE };
+				    .wal_blocks = WAL_BLOCKS,
+				    .uuid = { 3, 4 } };
+	struct vexfs_collection_config cfg = {
+		.dim = 4, .distance = VEXFS_DISTANCE_COSINE
+	};
 	struct memdev *m = memdev_new();
 	struct vx_db *db = vx_db_new();
 	const char *why;
@@ -153,14 +161,17 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		return 2;
 	vx_dist_init();
-	vx_super_format((struct vx_disk_super *)(m->blocks + VX_BLOCK_SIZE), &p, &why);
+	vx_super_format((struct vx_disk_super *)(m->blocks + VX_BLOCK_SIZE), &p,
+			&why);
 	dump(m, argv[1], n++); /* fresh mkfs */
 	if (vx_db_open(db, &m->bd, 0, &why))
 		return 1;
 	vx_db_create_collection(db, "seed", 4, &cfg);
 	for (u64 i = 0; i < 12; i++) {
-		struct vx_point_in in = { .id = { .kind = VEXFS_ID_NUM, .num = i },
-					  .vec = vec, .payload = payload,
+		struct vx_point_in in = { .id = { .kind = VEXFS_ID_NUM,
+						  .num = i },
+					  .vec = vec,
+					  .payload = payload,
 					  .payload_len = i % 3 ? 4 : 0 };
 
 		vec[0] = (float)i;

@@ -80,7 +80,8 @@ static int crashdev_read(struct vx_bdev *bd, u64 block, u32 nr, void *buf)
 
 	if (d->dead)
 		return -EIO;
-	memcpy(buf, d->view + block * VX_BLOCK_SIZE, (size_t)nr * VX_BLOCK_SIZE);
+	memcpy(buf, d->view + block * VX_BLOCK_SIZE,
+	       (size_t)nr * VX_BLOCK_SIZE);
 	return 0;
 }
 
@@ -122,7 +123,8 @@ static int crashdev_write(struct vx_bdev *bd, u64 block, u32 nr,
 		w->block = block + i;
 		w->data = malloc(VX_BLOCK_SIZE);
 		memcpy(w->data, src, VX_BLOCK_SIZE);
-		memcpy(d->view + (block + i) * VX_BLOCK_SIZE, src, VX_BLOCK_SIZE);
+		memcpy(d->view + (block + i) * VX_BLOCK_SIZE, src,
+		       VX_BLOCK_SIZE);
 		d->writes++;
 		if (d->crash_after && d->writes == d->crash_after) {
 			crashdev_lose_power(d);

@@ -52,8 +52,9 @@ static u64 nearest(const float *q, const bool *gone)
 VX_TEST(search_finds_exact_neighbours_and_respects_deletes)
 {
 	struct crashdev *d = crashdev_new(4096, NULL, 1), *d2;
-	struct vexfs_collection_config cfg = { .dim = DIM,
-					       .distance = VEXFS_DISTANCE_EUCLID };
+	struct vexfs_collection_config cfg = {
+		.dim = DIM, .distance = VEXFS_DISTANCE_EUCLID
+	};
 	static struct vx_point_in in[N];
 	static bool gone[N];
 	struct vx_db_hit hits[10];
@@ -86,31 +87,37 @@ VX_TEST(search_finds_exact_neighbours_and_respects_deletes)
 		VX_ASSERT(c != NULL);
 		VX_ASSERT_EQ(vx_collection_count(c), N - N / 4);
 		for (u64 qi = 1; qi < N; qi += 37) {
-			VX_ASSERT_EQ(vx_collection_search(c, vecs[qi], 1, 10, 0, 0,
-							  VEXFS_SEARCH_EXACT,
-							  hits, &nhits), 0);
+			VX_ASSERT_EQ(vx_collection_search(c, vecs[qi], 1, 10, 0,
+							  0, VEXFS_SEARCH_EXACT,
+							  hits, &nhits),
+				     0);
 			VX_ASSERT_EQ(nhits, 10);
 			VX_ASSERT_EQ(hits[0].id.num, nearest(vecs[qi], gone));
 			for (u32 h = 0; h < nhits; h++)
 				VX_ASSERT(!gone[hits[h].id.num]);
 			/* Euclid reports distances, ascending. */
 			for (u32 h = 1; h < nhits; h++)
-				VX_ASSERT(score_bits_to_float(hits[h].score_bits) >=
-					  score_bits_to_float(hits[h - 1].score_bits));
+				VX_ASSERT(score_bits_to_float(
+						  hits[h].score_bits) >=
+					  score_bits_to_float(
+						  hits[h - 1].score_bits));
 			if (!gone[qi])
-				VX_ASSERT(score_bits_to_float(hits[0].score_bits) == 0.0f);
+				VX_ASSERT(score_bits_to_float(
+						  hits[0].score_bits) == 0.0f);
 		}
 		/* Offset skips the first results. */
 		{
 			struct vx_db_hit more[5];
 			u32 n2;
 
-			VX_ASSERT_EQ(vx_collection_search(c, vecs[1], 1, 10, 0, 0,
-							  VEXFS_SEARCH_EXACT,
-							  hits, &nhits), 0);
-			VX_ASSERT_EQ(vx_collection_search(c, vecs[1], 1, 5, 3, 0,
-							  VEXFS_SEARCH_EXACT,
-							  more, &n2), 0);
+			VX_ASSERT_EQ(vx_collection_search(c, vecs[1], 1, 10, 0,
+							  0, VEXFS_SEARCH_EXACT,
+							  hits, &nhits),
+				     0);
+			VX_ASSERT_EQ(vx_collection_search(c, vecs[1], 1, 5, 3,
+							  0, VEXFS_SEARCH_EXACT,
+							  more, &n2),
+				     0);
 			VX_ASSERT_EQ(n2, 5);
 			VX_ASSERT_EQ(more[0].id.num, hits[3].id.num);
 		}
@@ -147,8 +154,9 @@ VX_TEST(scroll_visits_every_point_once)
 	db = open_db(d);
 	VX_ASSERT_EQ(vx_db_create_collection(db, "r", 1, &cfg), 0);
 	for (u64 i = 0; i < 300; i++) {
-		struct vx_point_in in = { .id = { .kind = VEXFS_ID_NUM, .num = i },
-					  .vec = v };
+		struct vx_point_in in = {
+			.id = { .kind = VEXFS_ID_NUM, .num = i }, .vec = v
+		};
 
 		VX_ASSERT_EQ(vx_db_upsert(db, "r", 1, &in, 1), 0);
 	}

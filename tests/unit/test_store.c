@@ -27,7 +27,8 @@ static int upsert_one(struct vx_db *db, const char *coll, u64 id, u32 dim,
 	float vec[128];
 	static u8 payload[VEXFS_PAYLOAD_MAX];
 	struct vx_point_in in = { .id = { .kind = VEXFS_ID_NUM, .num = id },
-				  .vec = vec, .payload = payload };
+				  .vec = vec,
+				  .payload = payload };
 
 	for (u32 d = 0; d < dim; d++)
 		vec[d] = (float)(id % 97) + (float)d;
@@ -37,7 +38,8 @@ static int upsert_one(struct vx_db *db, const char *coll, u64 id, u32 dim,
 
 static u64 count_of(struct vx_db *db, const char *coll)
 {
-	struct vx_collection *c = vx_db_get_collection(db, coll, (u32)strlen(coll));
+	struct vx_collection *c =
+		vx_db_get_collection(db, coll, (u32)strlen(coll));
 	u64 n;
 
 	if (!c)
@@ -112,7 +114,8 @@ VX_TEST(persistence_round_trip_100k_points_128d)
 	VX_ASSERT(fd >= 0);
 	VX_ASSERT_EQ(ftruncate(fd, (off_t)p.total_blocks * VX_BLOCK_SIZE), 0);
 	VX_ASSERT_EQ(vx_super_format(&ds, &p, &why), 0);
-	VX_ASSERT_EQ(pwrite(fd, &ds, sizeof(ds), VX_BLOCK_SIZE), (ssize_t)sizeof(ds));
+	VX_ASSERT_EQ(pwrite(fd, &ds, sizeof(ds), VX_BLOCK_SIZE),
+		     (ssize_t)sizeof(ds));
 	close(fd);
 
 	VX_ASSERT_EQ(vx_bdev_file_open(path, true, &bd), 0);
@@ -124,11 +127,13 @@ VX_TEST(persistence_round_trip_100k_points_128d)
 
 		for (u32 i = 0; i < n; i++) {
 			for (u32 d = 0; d < DIM; d++)
-				vecs[i * DIM + d] = (float)((base + i) * 31 + d);
+				vecs[i * DIM + d] =
+					(float)((base + i) * 31 + d);
 			in[i].id.kind = VEXFS_ID_NUM;
 			in[i].id.num = base + i;
 			in[i].vec = vecs + i * DIM;
-			in[i].payload_len = make_payload(payload[i], sizeof(payload[i]), 0);
+			in[i].payload_len =
+				make_payload(payload[i], sizeof(payload[i]), 0);
 			payload[i][5] = (u8)('a' + (base + i) % 26);
 			in[i].payload = payload[i];
 		}
@@ -147,13 +152,15 @@ VX_TEST(persistence_round_trip_100k_points_128d)
 		VX_ASSERT(c != NULL);
 		VX_ASSERT_EQ(vx_collection_count(c), N);
 		for (u32 i = 0; i < N; i += 997) {
-			struct vexfs_point_id id = { .kind = VEXFS_ID_NUM, .num = i };
+			struct vexfs_point_id id = { .kind = VEXFS_ID_NUM,
+						     .num = i };
 			struct vx_point *pt = vx_pointmap_get(&c->points, &id);
 
 			VX_ASSERT(pt != NULL);
 			VX_ASSERT(vx_point_vec(pt)[5] == (float)(i * 31 + 5));
 			VX_ASSERT_EQ(pt->payload_len, sizeof(payload[0]));
-			VX_ASSERT_EQ(vx_point_payload(pt)[5], (u8)('a' + i % 26));
+			VX_ASSERT_EQ(vx_point_payload(pt)[5],
+				     (u8)('a' + i % 26));
 		}
 		vx_db_put_collection(db, c);
 	}
@@ -259,7 +266,8 @@ VX_TEST(bit_flips_in_every_structure)
 	sb = db->store->sb;
 	sigs[0] = state_sig(db);
 	for (u32 i = 0; i < HIST; i++) { /* these live in the WAL only */
-		VX_ASSERT_EQ(upsert_one(db, "h", 100 + i, 4, 300, (u8)(i + 50)), 0);
+		VX_ASSERT_EQ(upsert_one(db, "h", 100 + i, 4, 300, (u8)(i + 50)),
+			     0);
 		sigs[i + 1] = state_sig(db);
 	}
 	vx_db_close(db, false);
@@ -280,7 +288,8 @@ VX_TEST(bit_flips_in_every_structure)
 		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
 		blk = targets[(seed >> 33) % 6];
 		bit = (seed >> 7) % (VX_BLOCK_SIZE * 8);
-		c->durable[blk * VX_BLOCK_SIZE + bit / 8] ^= (u8)(1u << (bit % 8));
+		c->durable[blk * VX_BLOCK_SIZE + bit / 8] ^=
+			(u8)(1u << (bit % 8));
 		memcpy(c->view, c->durable, 1024 * (size_t)VX_BLOCK_SIZE);
 
 		db = vx_db_new();
@@ -342,7 +351,8 @@ VX_TEST(wal_filled_to_the_brim_replays_every_frame)
 		int err = 0;
 
 		VX_ASSERT_EQ(vx_wal_init(&wal, &d->bd, 3, size, 0x55, &start,
-					 start.off), 0);
+					 start.off),
+			     0);
 		while (!err) {
 			u32 len;
 
@@ -360,13 +370,15 @@ VX_TEST(wal_filled_to_the_brim_replays_every_frame)
 
 		pos = start;
 		VX_ASSERT_EQ(vx_wal_replay(&d->bd, 3, size, 0x55, &pos,
-					   count_frame, &cnt, NULL), 0);
+					   count_frame, &cnt, NULL),
+			     0);
 		VX_ASSERT_EQ(cnt.frames, appended);
 		/* Next round: the tail moves to where a checkpoint would put it,
 		 * somewhere in the middle, so the ring wraps.
 		 */
 		start = pos;
-		start.off = (pos.off + (rng >> 40) % size) & ~(u64)(VX_WAL_ALIGN - 1);
+		start.off = (pos.off + (rng >> 40) % size) &
+			    ~(u64)(VX_WAL_ALIGN - 1);
 		start.off %= size;
 		/* a fresh position needs a fresh chain: nothing valid is there */
 		start.prev = 0xdead0000u + (u32)round;

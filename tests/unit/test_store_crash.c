@@ -36,7 +36,14 @@ struct model {
 	struct mpoint pts[NCOLL][NIDS];
 };
 
-enum op_kind { OP_CREATE, OP_DROP, OP_UPSERT, OP_DELETE, OP_CHECKPOINT, OP_CHMOD };
+enum op_kind {
+	OP_CREATE,
+	OP_DROP,
+	OP_UPSERT,
+	OP_DELETE,
+	OP_CHECKPOINT,
+	OP_CHMOD
+};
 
 struct op {
 	enum op_kind kind;
@@ -105,9 +112,15 @@ static void gen_op(struct op *op, const struct model *m)
 			/* distinct ids within one batch */
 			op->ids[i] = (u32)((rnd() % (NIDS / 4)) * 4 + i);
 			for (u32 d = 0; d < DIM; d++)
-				op->vec[i][d] = (float)((int)(rnd() % 2001) - 1000) / 100.0f;
-			op->plen[i] = (rnd() % 3) ?
-				make_payload(op->payload[i], (u32)(rnd() % MAXPAY), rnd()) : 0;
+				op->vec[i][d] =
+					(float)((int)(rnd() % 2001) - 1000) /
+					100.0f;
+			op->plen[i] =
+				(rnd() % 3) ?
+					make_payload(op->payload[i],
+						     (u32)(rnd() % MAXPAY),
+						     rnd()) :
+					0;
 		}
 	}
 }
@@ -135,7 +148,8 @@ static void model_apply(struct model *m, const struct op *op)
 			struct mpoint *p = &pts[op->ids[i]];
 
 			p->present = true;
-			vx_dist_prepare(coll_dist[op->coll], op->vec[i], p->vec, DIM);
+			vx_dist_prepare(coll_dist[op->coll], op->vec[i], p->vec,
+					DIM);
 			p->plen = op->plen[i];
 			memcpy(p->payload, op->payload[i], op->plen[i]);
 		}
@@ -153,8 +167,9 @@ static int db_do(struct vx_db *db, const struct op *op)
 {
 	const char *name = coll_names[op->coll];
 	u32 len = (u32)strlen(name);
-	struct vexfs_collection_config cfg = { .dim = DIM,
-					       .distance = coll_dist[op->coll] };
+	struct vexfs_collection_config cfg = {
+		.dim = DIM, .distance = coll_dist[op->coll]
+	};
 	struct vx_point_in in[4];
 	struct vexfs_point_id ids[4];
 
@@ -211,7 +226,8 @@ static bool db_matches(struct vx_db *db, const struct model *m)
 		}
 		for (u32 i = 0; i < NIDS && ok; i++) {
 			struct vexfs_point_id id = num_id(i);
-			struct vx_point *p = vx_pointmap_get(&coll->points, &id);
+			struct vx_point *p =
+				vx_pointmap_get(&coll->points, &id);
 			const struct mpoint *mp = &m->pts[c][i];
 
 			if (!mp->present) {
@@ -220,8 +236,10 @@ static bool db_matches(struct vx_db *db, const struct model *m)
 			}
 			expect++;
 			ok = p && p->payload_len == mp->plen &&
-			     !memcmp(vx_point_vec(p), mp->vec, sizeof(mp->vec)) &&
-			     !memcmp(vx_point_payload(p), mp->payload, mp->plen);
+			     !memcmp(vx_point_vec(p), mp->vec,
+				     sizeof(mp->vec)) &&
+			     !memcmp(vx_point_payload(p), mp->payload,
+				     mp->plen);
 		}
 		ok = ok && vx_collection_count(coll) == expect;
 		vx_db_put_collection(db, coll);
@@ -244,7 +262,8 @@ struct run_result {
 static void run_once(u32 nops, u64 seed, u64 crash_at, struct run_result *res)
 {
 	static struct model acked, maybe;
-	struct crashdev *d = crashdev_new(DEV_BLOCKS, NULL, seed * 7919 + crash_at);
+	struct crashdev *d =
+		crashdev_new(DEV_BLOCKS, NULL, seed * 7919 + crash_at);
 	struct crashdev *after;
 	struct vx_db *db = vx_db_new(), *db2;
 	const char *why = "";
@@ -297,9 +316,11 @@ static void run_once(u32 nops, u64 seed, u64 crash_at, struct run_result *res)
 	maybe = acked;
 	if (in_flight)
 		model_apply(&maybe, op);
-	if (!db_matches(db2, &acked) && !(in_flight && db_matches(db2, &maybe))) {
-		snprintf(res->why, sizeof(res->why),
-			 "recovered state is neither acked nor acked+in-flight");
+	if (!db_matches(db2, &acked) &&
+	    !(in_flight && db_matches(db2, &maybe))) {
+		snprintf(
+			res->why, sizeof(res->why),
+			"recovered state is neither acked nor acked+in-flight");
 		goto out3;
 	}
 	/* fsck's invariant checks hold on the recovered state. */
@@ -312,10 +333,12 @@ static void run_once(u32 nops, u64 seed, u64 crash_at, struct run_result *res)
 	vx_db_free(db2);
 	db2 = vx_db_new();
 	if (vx_db_open(db2, &after->bd, 0, &why)) {
-		snprintf(res->why, sizeof(res->why), "second recovery: %s", why);
+		snprintf(res->why, sizeof(res->why), "second recovery: %s",
+			 why);
 		goto out2;
 	}
-	if (!db_matches(db2, &acked) && !(in_flight && db_matches(db2, &maybe))) {
+	if (!db_matches(db2, &acked) &&
+	    !(in_flight && db_matches(db2, &maybe))) {
 		snprintf(res->why, sizeof(res->why), "second recovery differs");
 		goto out3;
 	}
@@ -358,8 +381,8 @@ VX_TEST(crash_after_every_write_small_workload)
 	for (u64 k = 1; k <= total; k++) {
 		run_once(120, 11, k, &r);
 		if (!r.ok)
-			VX_FAIL("crash after write %llu: %s", (unsigned long long)k,
-				r.why);
+			VX_FAIL("crash after write %llu: %s",
+				(unsigned long long)k, r.why);
 	}
 }
 
@@ -387,8 +410,8 @@ VX_TEST(crash_at_sampled_points_large_workload)
 		run_once(1500, 99, k, &r);
 		if (!r.ok) {
 			ckpt_pct = 5;
-			VX_FAIL("crash after write %llu: %s", (unsigned long long)k,
-				r.why);
+			VX_FAIL("crash after write %llu: %s",
+				(unsigned long long)k, r.why);
 		}
 	}
 	ckpt_pct = 5;

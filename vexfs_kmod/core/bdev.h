@@ -27,8 +27,7 @@ struct vx_bdev {
 	u64 nr_blocks;
 };
 
-static inline int vx_bdev_read(struct vx_bdev *bd, u64 block, u32 nr,
-			       void *buf)
+static inline int vx_bdev_read(struct vx_bdev *bd, u64 block, u32 nr, void *buf)
 {
 	if (block > bd->nr_blocks || nr > bd->nr_blocks - block)
 		return -EIO;

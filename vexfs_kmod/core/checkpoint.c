@@ -16,8 +16,11 @@ static u32 block_crc(const void *block)
 
 	crc = vx_crc32c(~0u, h, offsetof(struct vx_ckpt_block_hdr, crc));
 	crc = vx_crc32c(crc, &zero, sizeof(zero));
-	crc = vx_crc32c(crc, (const u8 *)block + offsetof(struct vx_ckpt_block_hdr, generation),
-			VX_BLOCK_SIZE - offsetof(struct vx_ckpt_block_hdr, generation));
+	crc = vx_crc32c(crc,
+			(const u8 *)block +
+				offsetof(struct vx_ckpt_block_hdr, generation),
+			VX_BLOCK_SIZE -
+				offsetof(struct vx_ckpt_block_hdr, generation));
 	return ~crc;
 }
 
@@ -32,7 +35,8 @@ static int ring_write(struct vx_bdev *bd, u64 data_start, u64 data_blocks,
 	err = vx_bdev_write(bd, data_start + pos, before_end, buf, 0);
 	if (!err && before_end < nr)
 		err = vx_bdev_write(bd, data_start, nr - before_end,
-				    buf + (size_t)before_end * VX_BLOCK_SIZE, 0);
+				    buf + (size_t)before_end * VX_BLOCK_SIZE,
+				    0);
 	return err;
 }
 
@@ -53,8 +57,8 @@ static int ring_read(struct vx_bdev *bd, u64 data_start, u64 data_blocks,
 /* --- writing ------------------------------------------------------------- */
 
 int vx_ckpt_writer_init(struct vx_ckpt_writer *w, struct vx_bdev *bd,
-			u64 data_start, u64 data_blocks, u64 rel, u64 max_blocks,
-			u64 generation)
+			u64 data_start, u64 data_blocks, u64 rel,
+			u64 max_blocks, u64 generation)
 {
 	memset(w, 0, sizeof(*w));
 	w->bd = bd;
@@ -81,7 +85,8 @@ static int writer_seal(struct vx_ckpt_writer *w, bool force)
 	int err;
 
 	if (w->used) {
-		memset(blk + sizeof(*h) + w->used, 0, VX_CKPT_PAYLOAD - w->used);
+		memset(blk + sizeof(*h) + w->used, 0,
+		       VX_CKPT_PAYLOAD - w->used);
 		h->magic = cpu_to_le32(VX_CKPT_BLOCK_MAGIC);
 		h->generation = cpu_to_le64(w->generation);
 		h->index = cpu_to_le64(w->blocks);
@@ -112,7 +117,8 @@ int vx_ckpt_put(struct vx_ckpt_writer *w, const void *p, size_t n)
 
 		if (1 + w->blocks + 1 > w->max_blocks)
 			return -ENOSPC;
-		memcpy(blk + sizeof(struct vx_ckpt_block_hdr) + w->used, src, take);
+		memcpy(blk + sizeof(struct vx_ckpt_block_hdr) + w->used, src,
+		       take);
 		w->used += take;
 		w->bytes += take;
 		src += take;
@@ -231,7 +237,9 @@ int vx_ckpt_get(struct vx_ckpt_reader *r, void *p, size_t n)
 			if (r->cur + 1 < r->in_buf) {
 				r->cur++;
 				blk = r->buf + (size_t)r->cur * VX_BLOCK_SIZE;
-				r->avail = le32_to_cpu(((const struct vx_ckpt_block_hdr *)blk)->used);
+				r->avail = le32_to_cpu(
+					((const struct vx_ckpt_block_hdr *)blk)
+						->used);
 				r->off = 0;
 			} else {
 				err = reader_load(r);
@@ -241,7 +249,8 @@ int vx_ckpt_get(struct vx_ckpt_reader *r, void *p, size_t n)
 		}
 		blk = r->buf + (size_t)r->cur * VX_BLOCK_SIZE;
 		take = min((size_t)(r->avail - r->off), n);
-		memcpy(dst, blk + sizeof(struct vx_ckpt_block_hdr) + r->off, take);
+		memcpy(dst, blk + sizeof(struct vx_ckpt_block_hdr) + r->off,
+		       take);
 		r->off += (u32)take;
 		r->consumed += take;
 		dst += take;

@@ -19,8 +19,8 @@ struct vx_ckpt_writer {
 };
 
 int vx_ckpt_writer_init(struct vx_ckpt_writer *w, struct vx_bdev *bd,
-			u64 data_start, u64 data_blocks, u64 rel, u64 max_blocks,
-			u64 generation);
+			u64 data_start, u64 data_blocks, u64 rel,
+			u64 max_blocks, u64 generation);
 void vx_ckpt_writer_destroy(struct vx_ckpt_writer *w);
 int vx_ckpt_finish(struct vx_ckpt_writer *w, u64 wal_seq, u64 now_ns,
 		   u64 *nr_blocks);

@@ -87,7 +87,8 @@ VX_STATIC_ASSERT(sizeof(struct vx_disk_super) == VX_BLOCK_SIZE,
  */
 #define VX_WAL_MAGIC 0x4c415756u /* "VWAL" */
 #define VX_WAL_ALIGN 512u
-#define VX_WAL_MAX_BODY (16u << 20) /* 16 MiB; also at most a quarter of the WAL */
+#define VX_WAL_MAX_BODY \
+	(16u << 20) /* 16 MiB; also at most a quarter of the WAL */
 
 enum vx_wal_type {
 	VX_WAL_WRAP = 1, /* continue at offset 0 */
@@ -138,8 +139,10 @@ struct vx_ckpt_block_hdr {
 #define VX_CKPT_PAYLOAD (VX_BLOCK_SIZE - sizeof(struct vx_ckpt_block_hdr))
 
 VX_STATIC_ASSERT(sizeof(struct vx_wal_frame) == 32, "WAL frame header");
-VX_STATIC_ASSERT(sizeof(struct vx_ckpt_root) == VX_BLOCK_SIZE, "checkpoint root");
-VX_STATIC_ASSERT(sizeof(struct vx_ckpt_block_hdr) == 32, "checkpoint block header");
+VX_STATIC_ASSERT(sizeof(struct vx_ckpt_root) == VX_BLOCK_SIZE,
+		 "checkpoint root");
+VX_STATIC_ASSERT(sizeof(struct vx_ckpt_block_hdr) == 32,
+		 "checkpoint block header");
 
 /* What a validated superblock tells the rest of the engine, in CPU order. */
 struct vx_super_info {
@@ -171,7 +174,8 @@ struct vx_mkfs_params {
 };
 
 u32 vx_super_crc(const struct vx_disk_super *ds);
-void vx_super_encode(struct vx_disk_super *ds, const struct vx_super_info *info);
+void vx_super_encode(struct vx_disk_super *ds,
+		     const struct vx_super_info *info);
 int vx_super_decode(const void *block, u64 dev_blocks,
 		    struct vx_super_info *info, const char **why);
 int vx_super_pick(const void *slot_a, const void *slot_b, u64 dev_blocks,

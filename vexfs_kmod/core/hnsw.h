@@ -82,7 +82,6 @@ void vx_hnsw_destroy(struct vx_hnsw *g);
 /* Link stored slot @slot into the graph. */
 int vx_hnsw_insert(struct vx_hnsw *g, struct vx_search_ctx *ctx, u32 slot);
 
-
 /*
  * Unlink every tombstone (graph node whose slot is deleted): each node that
  * points at one gets its list rebuilt. Returns the unlinked slots in a new

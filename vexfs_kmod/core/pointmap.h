@@ -23,6 +23,7 @@ struct vx_point {
 
 static inline float *vx_point_vec(struct vx_point *p)
 {
+	/* cppcheck-suppress invalidPointerCast */
 	return (float *)p->data;
 }
 

@@ -163,7 +163,8 @@ int vx_store_checkpoint(struct vx_store *s)
 		err = -ENOSPC;
 		goto unfreeze;
 	}
-	rel = s->live_blocks ? (s->live_rel + s->live_blocks) % s->data_blocks : 0;
+	rel = s->live_blocks ? (s->live_rel + s->live_blocks) % s->data_blocks :
+			       0;
 	next = s->sb;
 	next.generation++;
 	err = vx_ckpt_writer_init(&w, s->bd, s->sb.data_start, s->data_blocks,

@@ -60,7 +60,8 @@ struct vx_store {
 	struct vx_wal wal;
 	const struct vx_sm_ops *ops;
 	void *sm;
-	struct vx_rwlock freeze; /* writers read-hold it; checkpoints write-hold */
+	struct vx_rwlock
+		freeze; /* writers read-hold it; checkpoints write-hold */
 	struct vx_mutex ckpt_lock; /* one checkpoint at a time; guards below */
 	u64 data_blocks;
 	u64 live_rel, live_blocks; /* live checkpoint, relative to data_start */

@@ -22,7 +22,8 @@ static u32 max_body(u64 size)
 {
 	u64 quarter = size / 4 - sizeof(struct vx_wal_frame);
 
-	return (u32)min_t(u64, VX_WAL_MAX_BODY, quarter & ~(u64)(VX_WAL_ALIGN - 1));
+	return (u32)min_t(u64, VX_WAL_MAX_BODY,
+			  quarter & ~(u64)(VX_WAL_ALIGN - 1));
 }
 
 u32 vx_wal_max_body(const struct vx_wal *wal)
@@ -80,8 +81,10 @@ int vx_wal_replay(struct vx_bdev *bd, u64 start_block, u64 size, u16 salt,
 		  struct vx_wal_pos *pos, vx_wal_apply_fn apply, void *ctx,
 		  u64 *nr_frames)
 {
-	struct wal_reader r = { .bd = bd, .start_block = start_block,
-				.size = size, .win_off = ~0ULL };
+	struct wal_reader r = { .bd = bd,
+				.start_block = start_block,
+				.size = size,
+				.win_off = ~0ULL };
 	u32 limit = max_body(size);
 	u64 frames = 0;
 	int err = 0;
@@ -166,8 +169,8 @@ int vx_wal_init(struct vx_wal *wal, struct vx_bdev *bd, u64 start_block,
 		return -ENOMEM;
 	/* The head's block holds durable frames before head: keep them. */
 	if (pos->off % VX_BLOCK_SIZE) {
-		err = vx_bdev_read(bd, start_block + pos->off / VX_BLOCK_SIZE, 1,
-				   wal->tail_block);
+		err = vx_bdev_read(bd, start_block + pos->off / VX_BLOCK_SIZE,
+				   1, wal->tail_block);
 		if (err) {
 			vx_free(wal->tail_block);
 			return err;
@@ -226,7 +229,8 @@ static void emit_frame(struct vx_wal *wal, u16 type, const void *body, u32 len)
 	if (!wal->pend_len)
 		wal->pend_off = wal->head.off;
 	else if (wal->head.off == 0 && !wal->pend_wrap)
-		wal->pend_wrap = wal->pend_len; /* the ring ended exactly here */
+		wal->pend_wrap =
+			wal->pend_len; /* the ring ended exactly here */
 	f.hdr_crc = cpu_to_le32(frame_hdr_crc(&f));
 
 	p = wal->pend + wal->pend_len;
@@ -259,7 +263,8 @@ int vx_wal_append(struct vx_wal *wal, const void *body, u32 len, u64 *seq)
 	if (err)
 		goto out;
 	if (wal->head.off + bytes > wal->size)
-		skip = wal->size - wal->head.off; /* WRAP frame and dead space */
+		skip = wal->size -
+		       wal->head.off; /* WRAP frame and dead space */
 	/*
 	 * Keep a whole block between head and tail: writes cover whole blocks
 	 * (zero-padded after the last frame), so a block shared by the head

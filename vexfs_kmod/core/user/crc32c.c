@@ -27,7 +27,7 @@ static void __attribute__((constructor)) crc32c_init_tables(void)
 #if defined(__x86_64__)
 /* SSE4.2 has a CRC32C instruction: 8 bytes per step, ~10x the table. */
 __attribute__((target("sse4.2"))) static u32 crc32c_hw(u32 crc, const u8 *p,
-							size_t len)
+						       size_t len)
 {
 	u64 c = crc;
 
