@@ -37,7 +37,7 @@ TOOLS_EXTRA += build/tools/libvexfs.a build/tools/libvexfs.so \
 	       build/tools/vexfsctl
 
 LIBVEXFS_SELFTESTS := $(addprefix build/selftests/,collection_test data_test \
-			concurrency_test powercut_writer leak_test)
+			concurrency_test powercut_writer leak_test parity_test)
 
 $(LIBVEXFS_SELFTESTS): build/selftests/%: selftests/vexfs/%.c \
 		$(wildcard selftests/vexfs/*.h) $(LIBVEXFS_HDRS) \
