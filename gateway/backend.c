@@ -11,6 +11,7 @@
 
 static const struct gw_backend_ops *const backends[] = {
 	&gw_backend_none,
+	&gw_backend_kernel,
 };
 
 void gw_names_free(struct gw_names *names)

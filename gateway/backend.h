@@ -68,6 +68,31 @@ struct gw_names {
 
 void gw_names_free(struct gw_names *names);
 
+/* A point id: an unsigned 64-bit number or a UUID (RFC 4122 byte order). */
+enum { GW_ID_NUM, GW_ID_UUID };
+
+struct gw_point_id {
+	uint32_t kind; /* GW_ID_* */
+	union {
+		uint64_t num;
+		uint8_t uuid[16];
+	};
+};
+
+struct gw_hit {
+	struct gw_point_id id;
+	float score; /* as Qdrant reports it for the distance */
+};
+
+struct gw_search {
+	uint32_t limit;
+	uint32_t offset;
+	uint32_t ef; /* 0: the collection's ef_construct */
+	bool exact;
+	bool has_threshold;
+	float score_threshold;
+};
+
 struct gw_backend;
 
 struct gw_backend_ops {
@@ -88,6 +113,38 @@ struct gw_backend_ops {
 	/* Points in a collection; a filter comes with the filter compiler. */
 	int (*point_count)(struct gw_backend *be, const char *collection,
 			   bool exact, uint64_t *count);
+
+	/*
+	 * Data plane, as libvexfs (tools/libvexfs/vexfs.h): ids[n],
+	 * vectors[n * dim], optional CBOR payloads (payload_lens NULL: none).
+	 * point_get: found[n] required, vectors/payload_lens optional;
+	 * payloads written back to back, *payloads_size in: room, out: needed
+	 * (-ENOSPC: too small). Returns the number found.
+	 * point_delete returns how many existed; point_search the hit count
+	 * (hits[limit]).
+	 */
+	int (*point_upsert)(struct gw_backend *be, const char *collection,
+			    uint32_t n, uint32_t dim,
+			    const struct gw_point_id *ids, const float *vectors,
+			    const uint32_t *payload_lens, const void *payloads);
+	int (*point_get)(struct gw_backend *be, const char *collection,
+			 uint32_t n, const struct gw_point_id *ids,
+			 uint8_t *found, float *vectors,
+			 uint32_t *payload_lens, void *payloads,
+			 uint64_t *payloads_size);
+	int (*point_delete)(struct gw_backend *be, const char *collection,
+			    uint32_t n, const struct gw_point_id *ids);
+	int (*point_search)(struct gw_backend *be, const char *collection,
+			    uint32_t dim, const float *query,
+			    const struct gw_search *opts, struct gw_hit *hits);
+	/*
+	 * The next at most @limit ids from *cursor (0 to start), in the
+	 * storage's order; *cursor is UINT64_MAX after the last. Returns
+	 * the number written.
+	 */
+	int (*point_scroll)(struct gw_backend *be, const char *collection,
+			    uint64_t *cursor, uint32_t limit,
+			    struct gw_point_id *ids);
 };
 
 struct gw_backend {
@@ -96,6 +153,7 @@ struct gw_backend {
 };
 
 extern const struct gw_backend_ops gw_backend_none;
+extern const struct gw_backend_ops gw_backend_kernel;
 
 /* Look up a backend by name and open it; NULL with errno on failure. */
 struct gw_backend *gw_backend_open(const char *name, const char *arg);

@@ -42,6 +42,41 @@ static int none_count(struct gw_backend *be, const char *collection, bool exact,
 	return -ENOENT;
 }
 
+static int none_upsert(struct gw_backend *be, const char *c, uint32_t n,
+		       uint32_t dim, const struct gw_point_id *ids,
+		       const float *vectors, const uint32_t *payload_lens,
+		       const void *payloads)
+{
+	return -ENOENT;
+}
+
+static int none_pget(struct gw_backend *be, const char *c, uint32_t n,
+		     const struct gw_point_id *ids, uint8_t *found,
+		     float *vectors, uint32_t *payload_lens, void *payloads,
+		     uint64_t *payloads_size)
+{
+	return -ENOENT;
+}
+
+static int none_pdelete(struct gw_backend *be, const char *c, uint32_t n,
+			const struct gw_point_id *ids)
+{
+	return -ENOENT;
+}
+
+static int none_search(struct gw_backend *be, const char *c, uint32_t dim,
+		       const float *query, const struct gw_search *opts,
+		       struct gw_hit *hits)
+{
+	return -ENOENT;
+}
+
+static int none_scroll(struct gw_backend *be, const char *c, uint64_t *cursor,
+		       uint32_t limit, struct gw_point_id *ids)
+{
+	return -ENOENT;
+}
+
 const struct gw_backend_ops gw_backend_none = {
 	.name = "none",
 	.ready = none_ready,
@@ -50,4 +85,9 @@ const struct gw_backend_ops gw_backend_none = {
 	.collection_create = none_create,
 	.collection_delete = none_delete,
 	.point_count = none_count,
+	.point_upsert = none_upsert,
+	.point_get = none_pget,
+	.point_delete = none_pdelete,
+	.point_search = none_search,
+	.point_scroll = none_scroll,
 };

@@ -202,3 +202,23 @@ void gw_collection_create(struct gw_req *req)
 	}
 	gw_reply_ok(req, json_true());
 }
+
+void gw_collection_delete(struct gw_req *req)
+{
+	struct gw_backend *be = req->srv->backend;
+	const char *name = gw_req_param(req, "collection_name");
+	int err;
+
+	err = be->ops->collection_delete(be, name);
+	if (err == -ENOENT) {
+		/* Qdrant answers false for a collection that was not there. */
+		gw_reply_ok(req, json_false());
+		return;
+	}
+	if (err) {
+		gw_reply_errno(req, err, "Cannot delete collection `%s`: %s",
+			       name, strerror(-err));
+		return;
+	}
+	gw_reply_ok(req, json_true());
+}

@@ -18,6 +18,7 @@
 #define GW_DEFAULT_HOST "127.0.0.1"
 #define GW_DEFAULT_PORT 6333u
 #define GW_DEFAULT_MAX_BODY (32u << 20) /* Qdrant's max_request_size_mb */
+#define GW_DEFAULT_MOUNT "/mnt/vexfs"
 
 struct gw_backend;
 struct gw_metrics;
@@ -30,6 +31,8 @@ struct gw_config {
 	size_t max_body;
 	const char *api_key; /* NULL: no auth */
 	const char *ro_api_key;
+	const char *backend; /* NULL: kernel if the mount exists, else none */
+	const char *mount; /* the VexFS mount of the kernel backend */
 };
 
 struct gw_server {

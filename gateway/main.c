@@ -34,8 +34,12 @@ static void usage(FILE *f)
 		"                           (env QDRANT__SERVICE__READ_ONLY_API_KEY)\n"
 		"  --max-body BYTES         request body limit, K/M/G suffixes allowed\n"
 		"                           (default 32M)\n"
+		"  --backend NAME           kernel or none (default: kernel if the\n"
+		"                           mount exists, else none)\n"
+		"  --mount DIR              VexFS mount of the kernel backend\n"
+		"                           (default %s)\n"
 		"  --help                   show this help\n",
-		GW_DEFAULT_HOST, GW_DEFAULT_PORT);
+		GW_DEFAULT_HOST, GW_DEFAULT_PORT, GW_DEFAULT_MOUNT);
 }
 
 /* Strict unsigned parse with an optional binary K/M/G suffix. */
@@ -94,6 +98,8 @@ static int parse_args(int argc, char **argv, struct gw_config *cfg)
 		O_KEY,
 		O_RO_KEY,
 		O_MAX_BODY,
+		O_BACKEND,
+		O_MOUNT,
 		O_HELP
 	};
 	static const struct option opts[] = {
@@ -103,6 +109,8 @@ static int parse_args(int argc, char **argv, struct gw_config *cfg)
 		{ "api-key", required_argument, NULL, O_KEY },
 		{ "read-only-api-key", required_argument, NULL, O_RO_KEY },
 		{ "max-body", required_argument, NULL, O_MAX_BODY },
+		{ "backend", required_argument, NULL, O_BACKEND },
+		{ "mount", required_argument, NULL, O_MOUNT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +124,7 @@ static int parse_args(int argc, char **argv, struct gw_config *cfg)
 		.port = GW_DEFAULT_PORT,
 		.threads = cpus > 0 ? (unsigned int)cpus : 1,
 		.max_body = GW_DEFAULT_MAX_BODY,
+		.mount = GW_DEFAULT_MOUNT,
 		.api_key = getenv("QDRANT__SERVICE__API_KEY"),
 		.ro_api_key = getenv("QDRANT__SERVICE__READ_ONLY_API_KEY"),
 	};
@@ -146,6 +155,12 @@ static int parse_args(int argc, char **argv, struct gw_config *cfg)
 			if (parse_size(optarg, SSIZE_MAX, true, &v) || !v)
 				goto bad;
 			cfg->max_body = v;
+			break;
+		case O_BACKEND:
+			cfg->backend = optarg;
+			break;
+		case O_MOUNT:
+			cfg->mount = optarg;
 			break;
 		case O_HELP:
 			usage(stdout);
@@ -186,6 +201,42 @@ static void make_id(char out[37])
 		b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+/*
+ * The backend asked for, or by default the kernel one on the mount when
+ * it exists (falling back to none, with a warning, if it is not VexFS).
+ */
+static struct gw_backend *open_backend(const struct gw_config *cfg)
+{
+	const char *name = cfg->backend;
+	bool kernel;
+	struct gw_backend *be;
+
+	if (!name) {
+		if (access(cfg->mount, F_OK) == 0) {
+			be = gw_backend_open("kernel", cfg->mount);
+			if (be)
+				goto opened;
+			fprintf(stderr,
+				"vexfs-gateway: %s is not a usable VexFS mount (%s), using the none backend\n",
+				cfg->mount, strerror(errno));
+		}
+		name = "none";
+	}
+	kernel = !strcmp(name, "kernel");
+	be = gw_backend_open(name, kernel ? cfg->mount : NULL);
+	if (!be) {
+		fprintf(stderr, "vexfs-gateway: backend %s%s%s: %s\n", name,
+			kernel ? " on " : "", kernel ? cfg->mount : "",
+			strerror(errno));
+		return NULL;
+	}
+opened:
+	kernel = !strcmp(be->ops->name, "kernel");
+	fprintf(stderr, "vexfs-gateway: backend %s%s%s\n", be->ops->name,
+		kernel ? " on " : "", kernel ? cfg->mount : "");
+	return be;
+}
+
 int main(int argc, char **argv)
 {
 	struct gw_server srv = { 0 };
@@ -210,7 +261,7 @@ int main(int argc, char **argv)
 	srv.cfg = &cfg;
 	srv.started = time(NULL);
 	make_id(srv.id);
-	srv.backend = gw_backend_open("none", NULL);
+	srv.backend = open_backend(&cfg);
 	srv.metrics = gw_metrics_new(cfg.threads);
 	if (!srv.backend || !srv.metrics) {
 		fprintf(stderr, "vexfs-gateway: startup failed: %s\n",

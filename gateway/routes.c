@@ -37,12 +37,31 @@ const struct gw_route gw_routes[] = {
 	{ GET, "/collections/{collection_name}", gw_collection_get, 0 },
 	{ PUT, "/collections/{collection_name}", gw_collection_create,
 	  WRITES | BODY },
+	{ DELETE, "/collections/{collection_name}", gw_collection_delete,
+	  WRITES },
 	{ GET, "/collections/{collection_name}/exists", gw_collection_exists,
 	  0 },
 
 	/* Points: reads that take a body are POST but not WRITES. */
 	{ POST, "/collections/{collection_name}/points/count", gw_points_count,
 	  BODY },
+	{ POST, "/collections/{collection_name}/points/scroll",
+	  gw_points_scroll, BODY },
+	{ POST, "/collections/{collection_name}/points/delete",
+	  gw_points_delete, WRITES | BODY },
+	{ POST, "/collections/{collection_name}/points/search",
+	  gw_points_search, BODY },
+	{ POST, "/collections/{collection_name}/points/query",
+	  gw_points_query, BODY },
+	{ POST, "/collections/{collection_name}/points/search/batch",
+	  gw_points_search_batch, BODY },
+	{ POST, "/collections/{collection_name}/points/query/batch",
+	  gw_points_query_batch, BODY },
+	{ PUT, "/collections/{collection_name}/points", gw_points_upsert,
+	  WRITES | BODY },
+	{ POST, "/collections/{collection_name}/points", gw_points_retrieve,
+	  BODY },
+	{ GET, "/collections/{collection_name}/points/{id}", gw_point_get, 0 },
 };
 
 const unsigned int gw_nroutes = ARRAY_SIZE(gw_routes);
