@@ -312,7 +312,7 @@ TEST_F(fs, bad_configs)
 		{ "flags", cfg_of(4, VEXFS_DISTANCE_EUCLID) },
 		{ "pad", cfg_of(4, VEXFS_DISTANCE_EUCLID) },
 		{ "m 1", cfg_of(4, VEXFS_DISTANCE_EUCLID) },
-		{ "m 513", cfg_of(4, VEXFS_DISTANCE_EUCLID) },
+		{ "m 257", cfg_of(4, VEXFS_DISTANCE_EUCLID) },
 		{ "ef_construct 3", cfg_of(4, VEXFS_DISTANCE_EUCLID) },
 		{ "ef_construct 4097", cfg_of(4, VEXFS_DISTANCE_EUCLID) },
 	};
