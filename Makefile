@@ -7,8 +7,8 @@
 # (core.mk); the gateway in gateway/; tools and tests under build/.
 
 SHELL := /bin/bash
-# Keep intermediate objects (tools, tests) between builds.
-.SECONDARY:
+# Keep the tools' objects between builds (they are pattern intermediates).
+.PRECIOUS: build/tools/%.o build/tools/libvexfs/%.o
 .DEFAULT_GOAL := all
 
 # Kernels with headers installed; KVER=... picks one.
@@ -27,7 +27,7 @@ TOOLS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) 
 KSFT_DIR := build/kselftest
 
 .PHONY: FORCE all help deps module core gateway tools tests unit selftests \
-	vm-test vm-runner bench-storage conformance test run stop format lint fuzz clean distclean
+	vm-test vm-runner powercut bench-storage conformance test run stop format lint fuzz clean distclean
 
 all: module core gateway tools tests ## build everything
 
@@ -64,7 +64,9 @@ tools: $(TOOLS) $(TOOLS_EXTRA) ## mkfs.vexfs, fsck.vexfs, libvexfs, vexfsctl
 
 build/tools/%.o: tools/%.c $(wildcard tools/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(TOOLS_CFLAGS) -c $< -o $@
+	$(CC) $(TOOLS_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(wildcard build/tools/*.d)
 
 build/tools/%: build/tools/%.o $(TOOLS_COMMON) $(CORE_LIB)
 	$(CC) $(TOOLS_CFLAGS) -o $@ $^ -pthread
@@ -123,6 +125,10 @@ vm-runner: module tools gateway ## tests of the VM runner itself (catches WARN, 
 	@mkdir -p $(RESULTS)
 	tests/vm/runner_test.sh | tee $(RESULTS)/vm-runner.tap
 
+powercut: module tools selftests ## 20 power cuts during acknowledged writes (KVER=...)
+	@mkdir -p $(RESULTS)
+	KVER=$(lastword $(KVERS)) tests/vm/powercut_test.sh | tee $(RESULTS)/powercut.tap
+
 conformance: module tools gateway ## host-side API tests against the gateway in the VM
 	@mkdir -p $(RESULTS)
 	scripts/run-conformance.sh $(RESULTS)/conformance.tap
@@ -137,6 +143,7 @@ test: deps ## install what is missing, build, run every test
 	@for k in $(KVERS_ALL); do $(MAKE) --no-print-directory vm-test KVER=$$k || true; done
 	@$(MAKE) --no-print-directory conformance || true
 	@$(MAKE) --no-print-directory vm-runner || true
+	@$(MAKE) --no-print-directory powercut || true
 	@scripts/run-fuzz.sh $(or $(FUZZ_SECONDS),20) $(RESULTS)/fuzz.tap || true
 	@scripts/tally.sh $(RESULTS)
 

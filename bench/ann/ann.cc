@@ -455,7 +455,7 @@ void plot(const std::string &outdir, const std::string &data,
 	std::string gp = outdir + "/" + data + ".gp";
 	std::ofstream f(gp);
 
-	f << "set terminal png size 900,600\n"
+	f << "set terminal png size 900,600 noenhanced\n"
 	  << "set output '" << outdir << "/" << data << ".png'\n"
 	  << "set title 'recall@10 vs QPS, " << data
 	  << " (1 thread, M=16, ef_construction=100)'\n"
