@@ -13,12 +13,25 @@ static void __init vexfs_check_ondisk_layout(void)
 	BUILD_BUG_ON(offsetof(struct vx_disk_super, label) != 128);
 }
 
+static bool dist_selftest;
+module_param(dist_selftest, bool, 0444);
+MODULE_PARM_DESC(dist_selftest,
+		 "At load, check every SIMD distance against the scalar one");
+
 static int __init vexfs_init(void)
 {
 	int err;
 
 	vexfs_check_ondisk_layout();
 	vx_dist_init();
+	if (dist_selftest) {
+		/* In FPU sections of bounded size; refuses to load on a mismatch. */
+		err = vx_dist_selftest();
+		if (err)
+			return err;
+		pr_info("vexfs: distance selftest passed (%s against generic)\n",
+			vx_dist_impl_name());
+	}
 	err = vexfs_genl_register();
 	if (err)
 		return err;

@@ -35,16 +35,21 @@ static const char *env_or(const char *name, const char *def)
 	return v && *v ? v : def;
 }
 
-static int load_module(void)
+static int load_module_with(const char *params)
 {
 	int fd = open(env_or("VEXFS_KO", "/lib/modules/vexfs.ko"), O_RDONLY);
 	int ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+static int load_module(void)
+{
+	return load_module_with("");
 }
 
 static int unload_module(void)
@@ -150,6 +155,16 @@ TEST(load_registers_and_unload_unregisters)
 	ASSERT_EQ(0, unload_module());
 	EXPECT_FALSE(module_loaded());
 	EXPECT_EQ(0, fs_registered());
+}
+
+/*
+ * The SIMD distances the module chose agree with the scalar reference
+ * inside this kernel, in its FPU sections (init fails with -EIO if not).
+ */
+TEST(distance_selftest_in_kernel)
+{
+	ASSERT_EQ(0, load_module_with("dist_selftest=1"));
+	ASSERT_EQ(0, unload_module());
 }
 
 TEST(load_unload_cycles)
