@@ -129,9 +129,8 @@ struct gw_backend_ops {
 			    const uint32_t *payload_lens, const void *payloads);
 	int (*point_get)(struct gw_backend *be, const char *collection,
 			 uint32_t n, const struct gw_point_id *ids,
-			 uint8_t *found, float *vectors,
-			 uint32_t *payload_lens, void *payloads,
-			 uint64_t *payloads_size);
+			 uint8_t *found, float *vectors, uint32_t *payload_lens,
+			 void *payloads, uint64_t *payloads_size);
 	int (*point_delete)(struct gw_backend *be, const char *collection,
 			    uint32_t n, const struct gw_point_id *ids);
 	int (*point_search)(struct gw_backend *be, const char *collection,

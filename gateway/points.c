@@ -155,10 +155,11 @@ static json_t *id_json(const struct gw_point_id *id)
 			return json_real((double)id->num);
 		return json_integer((json_int_t)id->num);
 	}
-	snprintf(buf, sizeof(buf),
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
+	snprintf(
+		buf, sizeof(buf),
+		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		b[10], b[11], b[12], b[13], b[14], b[15]);
 	return json_string(buf);
 }
 
@@ -208,10 +209,10 @@ static void reply_bad_dim(struct gw_req *req, const char *name, uint32_t a,
 	if (coll_info(req, name, &info))
 		return;
 	if (info.params.size != a || info.params.size != b)
-		gw_reply_errno(req, -EINVAL,
-			       "Vector dimension error: expected dim: %u, got %u",
-			       info.params.size,
-			       info.params.size != a ? a : b);
+		gw_reply_errno(
+			req, -EINVAL,
+			"Vector dimension error: expected dim: %u, got %u",
+			info.params.size, info.params.size != a ? a : b);
 	else
 		gw_reply_errno(req, err, "%s", strerror(-err));
 }
@@ -229,28 +230,32 @@ static int parse_vector(struct gw_req *req, const char *name, json_t *v,
 	v = unwrap_vector(v);
 	if (!json_is_array(v)) {
 		if (json_is_object(v))
-			gw_reply_errno(req, -EOPNOTSUPP,
-				       "%s: named and sparse vectors are not supported yet",
-				       what);
+			gw_reply_errno(
+				req, -EOPNOTSUPP,
+				"%s: named and sparse vectors are not supported yet",
+				what);
 		else
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: %s: expected an array of numbers",
-				       what);
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: %s: expected an array of numbers",
+				what);
 		return -1;
 	}
 	n = json_array_size(v);
 	if (n != dim) {
-		reply_bad_dim(req, name, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n,
-			      dim, -EINVAL);
+		reply_bad_dim(req, name,
+			      n > UINT32_MAX ? UINT32_MAX : (uint32_t)n, dim,
+			      -EINVAL);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		json_t *x = json_array_get(v, i);
 
 		if (!json_is_number(x)) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: %s[%zu]: expected a number",
-				       what, i);
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: %s[%zu]: expected a number",
+				what, i);
 			return -1;
 		}
 		out[i] = (float)json_number_value(x);
@@ -291,8 +296,9 @@ static int parse_with_payload(struct gw_req *req, json_t *v, bool dflt,
 		sel->exclude = json_object_get(v, "exclude");
 		return 0;
 	}
-	gw_reply_error(req, 400,
-		       "Format error in JSON body: with_payload: expected a boolean, a list of keys, or {\"include\"|\"exclude\": [...]}");
+	gw_reply_error(
+		req, 400,
+		"Format error in JSON body: with_payload: expected a boolean, a list of keys, or {\"include\"|\"exclude\": [...]}");
 	return -1;
 }
 
@@ -301,9 +307,9 @@ static bool key_listed(json_t *list, const char *key)
 	size_t i;
 	json_t *k;
 
-	json_array_foreach(list, i, k)
-		if (json_is_string(k) && !strcmp(json_string_value(k), key))
-			return true;
+	json_array_foreach(list, i, k) if (json_is_string(k) &&
+					   !strcmp(json_string_value(k),
+						   key)) return true;
 	return false;
 }
 
@@ -316,10 +322,10 @@ static void payload_select(json_t *payload, const struct payload_sel *sel)
 
 	if (!sel->include && !sel->exclude)
 		return;
-	json_object_foreach_safe(payload, tmp, key, v) {
-		bool listed = key_listed(sel->include ? sel->include :
-							sel->exclude,
-					 key);
+	json_object_foreach_safe(payload, tmp, key, v)
+	{
+		bool listed = key_listed(
+			sel->include ? sel->include : sel->exclude, key);
 
 		if (sel->include ? !listed : listed)
 			json_object_del(payload, key);
@@ -344,8 +350,9 @@ static int parse_with_vector(struct gw_req *req, json_t *body, bool dflt,
 		*want = key_listed(v, "");
 		return 0;
 	}
-	gw_reply_error(req, 400,
-		       "Format error in JSON body: with_vector: expected a boolean or a list of names");
+	gw_reply_error(
+		req, 400,
+		"Format error in JSON body: with_vector: expected a boolean or a list of names");
 	return -1;
 }
 
@@ -429,9 +436,10 @@ static int fetch_points(struct gw_req *req, const char *coll, uint32_t dim,
 				p = gw_cbor_to_json(pbuf + off, len, msg,
 						    sizeof(msg));
 				if (!p) {
-					gw_reply_errno(req, -EIO,
-						       "Stored payload is not valid: %s",
-						       msg);
+					gw_reply_errno(
+						req, -EIO,
+						"Stored payload is not valid: %s",
+						msg);
 					goto out;
 				}
 			}
@@ -461,8 +469,7 @@ static json_t *update_result(struct gw_req *req)
 	const char *wait = gw_req_query(req, "wait");
 	uint64_t op = atomic_fetch_add(&next_operation_id, 1);
 
-	return json_pack("{s:I, s:s}", "operation_id", (json_int_t)op,
-			 "status",
+	return json_pack("{s:I, s:s}", "operation_id", (json_int_t)op, "status",
 			 wait && !strcmp(wait, "true") ? "completed" :
 							 "acknowledged");
 }
@@ -474,9 +481,10 @@ static int parse_ids(struct gw_req *req, json_t *arr, const char *what,
 	size_t i, len;
 
 	if (!json_is_array(arr)) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: %s: expected an array of point ids",
-			       what);
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: %s: expected an array of point ids",
+			what);
 		return -1;
 	}
 	len = json_array_size(arr);
@@ -494,9 +502,10 @@ static int parse_ids(struct gw_req *req, json_t *arr, const char *what,
 		if (parse_id(json_array_get(arr, i), &(*ids)[i])) {
 			free(*ids);
 			*ids = NULL;
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: %s[%zu]: value is not an unsigned integer or a UUID",
-				       what, i);
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: %s[%zu]: value is not an unsigned integer or a UUID",
+				what, i);
 			return -1;
 		}
 	}
@@ -535,9 +544,10 @@ static int add_payload(struct gw_req *req, struct upsert_buf *u, uint32_t i,
 	if (!p || json_is_null(p))
 		return 0;
 	if (!json_is_object(p)) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: %s: expected an object",
-			       what);
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: %s: expected an object",
+			what);
 		return -1;
 	}
 	err = gw_json_to_cbor(p, &cbor, &len, msg, sizeof(msg));
@@ -590,14 +600,15 @@ static int upsert_alloc(struct gw_req *req, struct upsert_buf *u, size_t n,
 
 static int bad_id(struct gw_req *req, const char *what, size_t i)
 {
-	gw_reply_error(req, 400,
-		       "Format error in JSON body: %s[%zu].id: value is not an unsigned integer or a UUID",
-		       what, i);
+	gw_reply_error(
+		req, 400,
+		"Format error in JSON body: %s[%zu].id: value is not an unsigned integer or a UUID",
+		what, i);
 	return -1;
 }
 
-static int parse_points_list(struct gw_req *req, const char *name,
-			     json_t *pts, struct upsert_buf *u, uint32_t dim)
+static int parse_points_list(struct gw_req *req, const char *name, json_t *pts,
+			     struct upsert_buf *u, uint32_t dim)
 {
 	char what[64];
 	json_t *pt;
@@ -605,11 +616,13 @@ static int parse_points_list(struct gw_req *req, const char *name,
 
 	if (upsert_alloc(req, u, json_array_size(pts), dim))
 		return -1;
-	json_array_foreach(pts, i, pt) {
+	json_array_foreach(pts, i, pt)
+	{
 		if (!json_is_object(pt)) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: points[%zu]: expected an object",
-				       i);
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: points[%zu]: expected an object",
+				i);
 			return -1;
 		}
 		if (parse_id(json_object_get(pt, "id"), &u->ids[i]))
@@ -627,8 +640,7 @@ static int parse_points_list(struct gw_req *req, const char *name,
 }
 
 static int parse_points_batch(struct gw_req *req, const char *name,
-			      json_t *batch, struct upsert_buf *u,
-			      uint32_t dim)
+			      json_t *batch, struct upsert_buf *u, uint32_t dim)
 {
 	json_t *ids = json_object_get(batch, "ids");
 	json_t *vecs = json_object_get(batch, "vectors");
@@ -637,10 +649,11 @@ static int parse_points_batch(struct gw_req *req, const char *name,
 	size_t i, n;
 
 	if (!json_is_object(batch) || !json_is_array(ids) ||
-	    !json_is_array(vecs) || (pls && !json_is_null(pls) &&
-				     !json_is_array(pls))) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: batch: expected {\"ids\": [...], \"vectors\": [...], \"payloads\": [...]}");
+	    !json_is_array(vecs) ||
+	    (pls && !json_is_null(pls) && !json_is_array(pls))) {
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: batch: expected {\"ids\": [...], \"vectors\": [...], \"payloads\": [...]}");
 		return -1;
 	}
 	n = json_array_size(ids);
@@ -654,9 +667,10 @@ static int parse_points_batch(struct gw_req *req, const char *name,
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (parse_id(json_array_get(ids, i), &u->ids[i])) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: batch.ids[%zu]: value is not an unsigned integer or a UUID",
-				       i);
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: batch.ids[%zu]: value is not an unsigned integer or a UUID",
+				i);
 			return -1;
 		}
 		snprintf(what, sizeof(what), "batch.vectors[%zu]", i);
@@ -685,8 +699,9 @@ void gw_points_upsert(struct gw_req *req)
 	int err;
 
 	if (!json_is_array(pts) && !batch) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: data did not match any variant of untagged enum PointInsertOperations: expected \"points\": [...] or \"batch\": {...}");
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: data did not match any variant of untagged enum PointInsertOperations: expected \"points\": [...] or \"batch\": {...}");
 		return;
 	}
 	/*
@@ -694,12 +709,10 @@ void gw_points_upsert(struct gw_req *req)
 	 * kernel checks it (EINVAL), and only then is the collection looked
 	 * up for the message: no extra round trip on the hot path.
 	 */
-	dim = vector_len(json_is_array(pts) ?
-				 json_object_get(json_array_get(pts, 0),
-						 "vector") :
-				 json_array_get(json_object_get(batch,
-								"vectors"),
-						0));
+	dim = vector_len(
+		json_is_array(pts) ?
+			json_object_get(json_array_get(pts, 0), "vector") :
+			json_array_get(json_object_get(batch, "vectors"), 0));
 	if (json_is_array(pts) ? parse_points_list(req, name, pts, &u, dim) :
 				 parse_points_batch(req, name, batch, &u, dim))
 		goto out;
@@ -778,8 +791,7 @@ void gw_points_retrieve(struct gw_req *req)
 	bool want_vec;
 	uint32_t n;
 
-	if (parse_ids(req, json_object_get(req->body, "ids"), "ids", &ids,
-		      &n))
+	if (parse_ids(req, json_object_get(req->body, "ids"), "ids", &ids, &n))
 		return;
 	if (parse_with_payload(req, json_object_get(req->body, "with_payload"),
 			       true, &psel) ||
@@ -801,9 +813,10 @@ void gw_point_get(struct gw_req *req)
 	struct gw_point_id id;
 
 	if (parse_id_str(sid, &id)) {
-		gw_reply_error(req, 400,
-			       "Format error in path: id: `%s` is not an unsigned integer or a UUID",
-			       sid);
+		gw_reply_error(
+			req, 400,
+			"Format error in path: id: `%s` is not an unsigned integer or a UUID",
+			sid);
 		return;
 	}
 	if (coll_info(req, name, &info))
@@ -889,40 +902,47 @@ static json_t *do_search(struct gw_req *req, const char *name, json_t *body,
 		return NULL;
 	}
 	if (jlimit && !json_is_null(jlimit)) {
-		if (!json_is_integer(jlimit) || json_integer_value(jlimit) < 0) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: limit: expected an unsigned integer");
+		if (!json_is_integer(jlimit) ||
+		    json_integer_value(jlimit) < 0) {
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: limit: expected an unsigned integer");
 			return NULL;
 		}
 		limit = json_integer_value(jlimit);
 	} else if (dflt_limit < 0) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: missing field `limit`");
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: missing field `limit`");
 		return NULL;
 	}
 	if (joffset && !json_is_null(joffset)) {
 		if (!json_is_integer(joffset) ||
 		    json_integer_value(joffset) < 0) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: offset: expected an unsigned integer");
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: offset: expected an unsigned integer");
 			return NULL;
 		}
 		offset = json_integer_value(joffset);
 	}
 	if (limit < 1 || limit + offset > GW_K_MAX) {
 		if (limit == 0) {
-			gw_reply_invalid(req,
-					 "limit: value 0 invalid, must be 1.0 or larger");
+			gw_reply_invalid(
+				req,
+				"limit: value 0 invalid, must be 1.0 or larger");
 			return NULL;
 		}
-		gw_reply_invalid(req, "limit: limit + offset must be at most %u",
+		gw_reply_invalid(req,
+				 "limit: limit + offset must be at most %u",
 				 GW_K_MAX);
 		return NULL;
 	}
 	if (jthr && !json_is_null(jthr)) {
 		if (!json_is_number(jthr)) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: score_threshold: expected a number");
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: score_threshold: expected a number");
 			return NULL;
 		}
 		so.has_threshold = true;
@@ -937,8 +957,9 @@ static json_t *do_search(struct gw_req *req, const char *name, json_t *body,
 		     (!json_is_integer(ef) || json_integer_value(ef) < 0 ||
 		      json_integer_value(ef) > UINT32_MAX)) ||
 		    (ex && !json_is_null(ex) && !json_is_boolean(ex))) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: params: expected {\"hnsw_ef\": unsigned integer, \"exact\": boolean}");
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: params: expected {\"hnsw_ef\": unsigned integer, \"exact\": boolean}");
 			return NULL;
 		}
 		if (json_is_integer(ef))
@@ -950,8 +971,9 @@ static json_t *do_search(struct gw_req *req, const char *name, json_t *body,
 	    parse_with_vector(req, body, false, &want_vec))
 		return NULL;
 	if (!vec) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: missing field `vector`");
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: missing field `vector`");
 		return NULL;
 	}
 	/* As upsert: the kernel checks the size, no lookup beforehand. */
@@ -1002,8 +1024,8 @@ static json_t *do_search(struct gw_req *req, const char *name, json_t *body,
 				    (double)hits[i].score);
 	}
 	if ((psel.want || want_vec) &&
-	    fetch_points(req, name, dim, (uint32_t)nh, ids,
-			 found, &psel, want_vec, recs))
+	    fetch_points(req, name, dim, (uint32_t)nh, ids, found, &psel,
+			 want_vec, recs))
 		goto out;
 	out = json_array();
 	for (i = 0; out && i < nh; i++)
@@ -1041,8 +1063,9 @@ static void batch(struct gw_req *req,
 	size_t i;
 
 	if (!json_is_array(searches)) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: missing field `searches`");
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: missing field `searches`");
 		return;
 	}
 	out = json_array();
@@ -1050,12 +1073,14 @@ static void batch(struct gw_req *req,
 		gw_reply_errno(req, -ENOMEM, NULL);
 		return;
 	}
-	json_array_foreach(searches, i, s) {
+	json_array_foreach(searches, i, s)
+	{
 		if (!json_is_object(s)) {
 			json_decref(out);
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: searches[%zu]: expected an object",
-				       i);
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: searches[%zu]: expected an object",
+				i);
 			return;
 		}
 		r = one(req, name, s);
@@ -1127,15 +1152,17 @@ static json_t *query_one(struct gw_req *req, const char *name, json_t *body)
 	if (json_is_object(q) && json_object_get(q, "nearest"))
 		q = json_object_get(q, "nearest");
 	if (!q || json_is_null(q)) {
-		gw_reply_errno(req, -EOPNOTSUPP,
-			       "a query without \"query\" (scroll order) is not supported yet");
+		gw_reply_errno(
+			req, -EOPNOTSUPP,
+			"a query without \"query\" (scroll order) is not supported yet");
 		return NULL;
 	}
 	if (json_is_integer(q) || json_is_string(q)) {
 		/* By point id: its vector, the point itself left out. */
 		if (parse_id(q, &id)) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: query: value is not a vector, an unsigned integer or a UUID");
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: query: value is not a vector, an unsigned integer or a UUID");
 			return NULL;
 		}
 		vec = point_vector(req, name, &id);
@@ -1157,8 +1184,8 @@ static json_t *query_one(struct gw_req *req, const char *name, json_t *body)
 
 void gw_points_query(struct gw_req *req)
 {
-	json_t *res = query_one(req, gw_req_param(req, "collection_name"),
-				req->body);
+	json_t *res =
+		query_one(req, gw_req_param(req, "collection_name"), req->body);
 
 	if (res)
 		gw_reply_ok(req, res);
@@ -1215,18 +1242,21 @@ void gw_points_scroll(struct gw_req *req)
 		return;
 	}
 	if (jlimit && !json_is_null(jlimit)) {
-		if (!json_is_integer(jlimit) || json_integer_value(jlimit) < 1 ||
+		if (!json_is_integer(jlimit) ||
+		    json_integer_value(jlimit) < 1 ||
 		    json_integer_value(jlimit) > GW_BATCH_MAX) {
-			gw_reply_error(req, 400,
-				       "Format error in JSON body: limit: expected an integer from 1 to %u",
-				       GW_BATCH_MAX);
+			gw_reply_error(
+				req, 400,
+				"Format error in JSON body: limit: expected an integer from 1 to %u",
+				GW_BATCH_MAX);
 			return;
 		}
 		limit = json_integer_value(jlimit);
 	}
 	if (joff && !json_is_null(joff) && parse_id(joff, &off)) {
-		gw_reply_error(req, 400,
-			       "Format error in JSON body: offset: value is not an unsigned integer or a UUID");
+		gw_reply_error(
+			req, 400,
+			"Format error in JSON body: offset: value is not an unsigned integer or a UUID");
 		return;
 	}
 	if (parse_with_payload(req, json_object_get(body, "with_payload"), true,

@@ -24,11 +24,11 @@ echo "== checkpatch (kernel code)"
 # Ignored: LINUX_VERSION_CODE is how we bridge 6.1 and 6.12; split JSON
 # templates are not messages anyone greps for; SPDX style and
 # file-path checks assume the kernel tree; new typedefs are the core's shim.
-if ! perl "$ksft/checkpatch.pl" --no-tree --terse --show-types -f \
+out=$(perl "$ksft/checkpatch.pl" --no-tree --terse --show-types -f \
 	--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON,SPLIT_STRING,SPDX_LICENSE_TAG,FILE_PATH_CHANGES,NEW_TYPEDEFS,CAMELCASE,PREFER_DEFINED_ATTRIBUTE_MACRO,COMPLEX_MACRO,MACRO_ARG_REUSE,PREFER_KERNEL_TYPES \
-	"${kernel_files[@]}" | grep -v 'total: 0 errors, 0 warnings' | grep . ; then
-	:
-else
+	"${kernel_files[@]}" | grep -v ' 0 errors, 0 warnings')
+if [ -n "$out" ]; then
+	echo "$out"
 	rc=1
 fi
 

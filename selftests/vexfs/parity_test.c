@@ -44,7 +44,8 @@ static void make_data(void)
 static struct vx_db *user_db(struct crashdev **dev, uint32_t dist)
 {
 	/* 1 KiB full-scan threshold: searches go through the graph */
-	struct vexfs_collection_config cfg = { .dim = DIM, .distance = dist,
+	struct vexfs_collection_config cfg = { .dim = DIM,
+					       .distance = dist,
 					       .full_scan_threshold = 1 };
 	struct vx_point_in *in = calloc(N, sizeof(*in));
 	struct vx_db *db = vx_db_new();
@@ -102,19 +103,23 @@ static void compare(struct __test_metadata *_metadata, uint32_t dist)
 
 	for (int exact = 0; exact < 2; exact++) {
 		opts.flags = exact ? VEXFS_SEARCH_EXACT : 0;
-		ASSERT_LE(0, vexfs_search(fd, NQ, DIM, queries, &opts, khits, knhits));
+		ASSERT_LE(0, vexfs_search(fd, NQ, DIM, queries, &opts, khits,
+					  knhits));
 		for (int q = 0; q < NQ; q++) {
-			struct vx_collection *c = vx_db_get_collection(udb, "p", 1);
+			struct vx_collection *c =
+				vx_db_get_collection(udb, "p", 1);
 
-			ASSERT_EQ(0, vx_collection_search(c, queries + q * DIM, 1, K, 0,
-							  0, opts.flags, uhits, &unhits));
+			ASSERT_EQ(0, vx_collection_search(
+					     c, queries + q * DIM, 1, K, 0, 0,
+					     opts.flags, uhits, &unhits));
 			vx_db_put_collection(udb, c);
 			ASSERT_EQ(unhits, knhits[q]);
 			for (uint32_t h = 0; h < unhits; h++) {
 				uint32_t kbits;
 
 				memcpy(&kbits, &khits[q * K + h].score, 4);
-				EXPECT_EQ(uhits[h].id.num, khits[q * K + h].id.num);
+				EXPECT_EQ(uhits[h].id.num,
+					  khits[q * K + h].id.num);
 				EXPECT_EQ(uhits[h].score_bits, kbits);
 			}
 		}

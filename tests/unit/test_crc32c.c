@@ -48,7 +48,8 @@ VX_TEST(crc32c_hardware_matches_table)
 	for (size_t off = 0; off < 9; off++)
 		for (size_t len = 0; len + off <= sizeof(buf); len += 61)
 			VX_ASSERT_EQ(vx_crc32c(0x1234u, buf + off, len),
-				     vx_crc32c_generic(0x1234u, buf + off, len));
+				     vx_crc32c_generic(0x1234u, buf + off,
+						       len));
 }
 
 int main(void)

@@ -100,7 +100,9 @@ struct vx_spinlock {
 
 #define vx_read_once(x) READ_ONCE(x)
 #define vx_write_once(x, v) WRITE_ONCE(x, v)
+/* Consume: pairs with the vx_store_release() that published the value. */
 #define vx_load_acquire(p) smp_load_acquire(p)
+/* Publish: contents first, then the count or state that makes them visible. */
 #define vx_store_release(p, v) smp_store_release(p, v)
 
 typedef atomic64_t vx_atomic64_t;
