@@ -26,7 +26,7 @@ TOOLS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) 
 		-Ivexfs_kmod/core -Iuapi -Itools -I.
 KSFT_DIR := build/kselftest
 
-.PHONY: FORCE all help deps module core gateway tools tests unit selftests \
+.PHONY: FORCE all help deps module core gateway tools tests unit unit-arm64 selftests \
 	vm-test vm-runner powercut bench-storage conformance test run stop format lint fuzz clean distclean
 
 all: module core gateway tools tests ## build everything
@@ -114,6 +114,19 @@ unit: $(UNIT_BINS) $(GATEWAY_TESTS) tools ## run the userspace unit tests (ASan+
 	@mkdir -p $(RESULTS)
 	scripts/run-unit.sh $(RESULTS)/unit.tap $(UNIT_BINS) $(GATEWAY_TESTS) $(TOOL_TESTS)
 
+# The NEON kernels and the engine on arm64: cross-built, run under qemu-user.
+ARM64_TESTS := tests/unit/test_distance.c tests/unit/test_vecstore.c \
+	       tests/unit/test_hnsw.c
+unit-arm64: ## the core's engine tests on arm64 (NEON) under qemu-user
+	@mkdir -p $(RESULTS)
+	@set -o pipefail; tests/unit/cross-arm64.sh build/unit-arm64 $(ARM64_TESTS) | \
+		tee build/unit-arm64.log | \
+		sed -nE 's/^(not )?ok [0-9]+ (- )?(.*)/\1ok - arm64: \3/p' \
+		>$(RESULTS)/unit-arm64.tap || \
+		{ echo "not ok - arm64: cross build or run failed" >>$(RESULTS)/unit-arm64.tap; \
+		  tail -n 30 build/unit-arm64.log; exit 1; }
+	@cat $(RESULTS)/unit-arm64.tap
+
 # vm-test KVER=...: the selftests in a guest running that kernel.
 vm-test: module tools gateway selftests ## run the selftests in the VM (KVER=...)
 	@mkdir -p $(RESULTS)
@@ -140,6 +153,7 @@ test: deps ## install what is missing, build, run every test
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory all || echo "not ok - build" >$(RESULTS)/build.tap
 	@$(MAKE) --no-print-directory unit || true
+	@$(MAKE) --no-print-directory unit-arm64 || true
 	@for k in $(KVERS_ALL); do $(MAKE) --no-print-directory vm-test KVER=$$k || true; done
 	@$(MAKE) --no-print-directory conformance || true
 	@$(MAKE) --no-print-directory vm-runner || true

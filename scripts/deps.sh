@@ -14,6 +14,7 @@ PACKAGES=(
 	libevent-dev libjansson-dev libnl-genl-3-dev libnl-3-dev
 	clang libclang-rt-14-dev                            # libFuzzer
 	clang-format cppcheck
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static  # NEON tests
 	curl
 )
 
