@@ -225,10 +225,9 @@ static u64 upsert_point_rec_bytes(u32 dim, u32 payload_len)
  * Decode an UPSERT record of @c into new points (allocated), checking every
  * length against the record. On success *@out holds @count points.
  */
-static int decode_upsert(const struct vx_collection *c, const u8 *rec, u32 len,
-			 u32 count, struct vx_point ***out)
+static int decode_upsert(u32 dim, const u8 *rec, u32 len, u32 count,
+			 struct vx_point ***out)
 {
-	u32 dim = c->cfg.dim;
 	const u8 *p = rec + sizeof(struct vx_op_hdr), *end = rec + len;
 	struct vx_point **pts;
 	u32 i;
@@ -481,7 +480,7 @@ static int db_apply(void *sm, const void *rec_v, u32 len)
 		c = find_coll_id(db, le32_to_cpu(h.coll_id));
 		if (!c)
 			return -EUCLEAN;
-		err = decode_upsert(c, rec, len, count, &pts);
+		err = decode_upsert(c->cfg.dim, rec, len, count, &pts);
 		if (err)
 			return err;
 		err = vx_pointmap_reserve(&c->points, count);
@@ -1025,42 +1024,46 @@ static void free_points(struct vx_point **pts, u32 n)
 	vx_free(pts);
 }
 
-static int upsert_lock(struct vx_db *db, struct write_op *w)
+/*
+ * Encode and decode an upsert before taking the collection's lock: only its
+ * id, dimension and distance are needed, and concurrent writers to one
+ * collection then do this work in parallel. The lock is taken by id, so a
+ * collection dropped (or dropped and made again) meanwhile gives -ENOENT.
+ */
+static int upsert_prepare(struct vx_db *db, struct points_op *op)
 {
-	struct points_op *op = (struct points_op *)w;
+	struct write_op *w = &op->w;
 	struct vx_collection *c;
-	u32 dim;
+	u32 dim, metric, id;
 	u64 len = sizeof(struct vx_op_hdr), grow = 0;
 	u8 *p;
-	int err;
 
-	err = points_lock(db, op);
-	if (err)
-		return err;
-	c = op->c;
+	vx_read_lock(&db->lock);
+	c = op->name ? find_coll(db, op->name, op->len) :
+		       find_coll_id(db, op->coll_id);
+	if (!c) {
+		vx_read_unlock(&db->lock);
+		return -ENOENT;
+	}
+	id = c->id;
 	dim = c->cfg.dim;
+	metric = c->cfg.distance;
+	vx_read_unlock(&db->lock);
+
 	for (u32 i = 0; i < op->n; i++) {
 		len += upsert_point_rec_bytes(dim, op->in[i].payload_len);
 		grow += point_bytes(dim, op->in[i].payload_len);
-		if (!vx_vector_is_finite(op->in[i].vec, dim)) {
-			err = -EINVAL;
-			goto fail;
-		}
+		if (!vx_vector_is_finite(op->in[i].vec, dim))
+			return -EINVAL;
 	}
-	if (len > vx_wal_max_body(&db->store->wal)) {
-		err = -E2BIG;
-		goto fail;
-	}
-	/* Encode once; decode the very bytes we log, as replay will. */
-	vx_free(w->rec);
+	if (len > vx_wal_max_body(&db->store->wal))
+		return -E2BIG;
 	w->rec = vx_alloc((size_t)len);
-	if (!w->rec) {
-		err = -ENOMEM;
-		goto fail;
-	}
+	if (!w->rec)
+		return -ENOMEM;
 	w->len = (u32)len;
 	w->grow = grow;
-	put_hdr(w->rec, VX_OP_UPSERT, c->id, op->n, 0);
+	put_hdr(w->rec, VX_OP_UPSERT, id, op->n, 0);
 	p = w->rec + sizeof(struct vx_op_hdr);
 	for (u32 i = 0; i < op->n; i++) {
 		const struct vx_point_in *in = &op->in[i];
@@ -1072,24 +1075,31 @@ static int upsert_lock(struct vx_db *db, struct write_op *w)
 		p += DISK_ID_BYTES + 4;
 		/* 4-aligned: the record layout pads payloads to 4 bytes */
 		/* cppcheck-suppress invalidPointerCast */
-		vx_dist_prepare(c->cfg.distance, in->vec, (float *)p, dim);
+		vx_dist_prepare(metric, in->vec, (float *)p, dim);
 		p += (size_t)dim * sizeof(float);
 		if (in->payload_len)
 			memcpy(p, in->payload, in->payload_len);
 		memset(p + in->payload_len, 0, pad);
 		p += in->payload_len + pad;
 	}
-	free_points(op->pts, op->n);
-	op->pts = NULL;
-	err = decode_upsert(c, w->rec, w->len, op->n, &op->pts);
+	op->name = NULL;
+	op->coll_id = id;
+	/* Decode the very bytes we log, as replay will. */
+	return decode_upsert(dim, w->rec, w->len, op->n, &op->pts);
+}
+
+static int upsert_lock(struct vx_db *db, struct write_op *w)
+{
+	struct points_op *op = (struct points_op *)w;
+	int err = points_lock(db, op);
+
+	if (err)
+		return err;
+	err = vx_pointmap_reserve(&op->c->points, op->n);
 	if (!err)
-		err = vx_pointmap_reserve(&c->points, op->n);
-	if (!err)
-		err = reserve_keys(c, op->n);
-	if (!err)
-		return 0;
-fail:
-	points_unlock(db, w);
+		err = reserve_keys(op->c, op->n);
+	if (err)
+		points_unlock(db, w);
 	return err;
 }
 
@@ -1130,7 +1140,11 @@ static int do_upsert(struct vx_db *db, const char *name, u32 len, u32 id,
 		    vx_cbor_validate(pts[i].payload, pts[i].payload_len, &why))
 			return -EINVAL;
 	}
-	err = run_write(db, &op.w);
+	if (!db->store || db->store->read_only)
+		return -EROFS;
+	err = upsert_prepare(db, &op);
+	if (!err)
+		err = run_write(db, &op.w);
 	free_points(op.pts, n);
 	vx_free(op.w.rec);
 	return err;
