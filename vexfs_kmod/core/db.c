@@ -886,6 +886,7 @@ struct delete_coll_op {
 	const char *name;
 	u32 len;
 	struct vx_collection *victim;
+	bool unlinked; /* applied: the victim is ours to free */
 };
 
 static int delete_coll_lock(struct vx_db *db, struct write_op *w)
@@ -909,6 +910,7 @@ static void delete_coll_apply(struct vx_db *db, struct write_op *w)
 	struct delete_coll_op *op = (struct delete_coll_op *)w;
 
 	coll_unlink(db, op->victim);
+	op->unlinked = true;
 }
 
 int vx_db_delete_collection(struct vx_db *db, const char *name, u32 len)
@@ -928,11 +930,12 @@ int vx_db_delete_collection(struct vx_db *db, const char *name, u32 len)
 	if (!vx_collection_name_valid(name, len))
 		return -EINVAL;
 	err = run_write(db, &op.w);
-	/* Unlinked under the catalog lock: no reader can still reach it. */
-	if (op.victim && !err)
+	/*
+	 * Unlinked under the catalog lock, so no reader can still reach it;
+	 * this holds even when the wait for durability failed afterwards.
+	 */
+	if (op.unlinked)
 		coll_free(op.victim);
-	else if (op.victim && err && !find_coll_id(db, op.victim->id))
-		coll_free(op.victim); /* logged and applied, wait failed */
 	return err;
 }
 
