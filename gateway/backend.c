@@ -25,6 +25,20 @@ void gw_names_free(struct gw_names *names)
 	names->n = 0;
 }
 
+void gw_aliases_free(struct gw_aliases *a)
+{
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
+}
+
+void gw_indexes_free(struct gw_indexes *x)
+{
+	free(x->v);
+	x->v = NULL;
+	x->n = 0;
+}
+
 struct gw_backend *gw_backend_open(const char *name, const char *arg)
 {
 	struct gw_backend *be;

@@ -79,6 +79,43 @@ struct gw_point_id {
 	};
 };
 
+/* Filter bytecode (uapi/vexfs_filter.h) from gw_filter_compile(); len 0: none. */
+struct gw_filter {
+	const void *code;
+	uint32_t len;
+};
+
+/* A payload index (Qdrant's payload_schema entry). */
+struct gw_index_info {
+	char key[256];
+	uint32_t type; /* VEXFS_INDEX_* (uapi/vexfs.h) */
+	uint64_t points;
+};
+
+struct gw_indexes {
+	struct gw_index_info *v;
+	size_t n;
+};
+
+/* An alias and its collection. */
+struct gw_alias {
+	char alias[256];
+	char collection[256];
+};
+
+struct gw_aliases {
+	struct gw_alias *v;
+	size_t n;
+};
+
+/* Payload operations (values are VEXFS_PAYLOAD_*). */
+enum gw_payload_op {
+	GW_PAYLOAD_SET = 1,
+	GW_PAYLOAD_OVERWRITE = 2,
+	GW_PAYLOAD_DELETE_KEYS = 3,
+	GW_PAYLOAD_CLEAR = 4,
+};
+
 struct gw_hit {
 	struct gw_point_id id;
 	float score; /* as Qdrant reports it for the distance */
@@ -91,6 +128,7 @@ struct gw_search {
 	bool exact;
 	bool has_threshold;
 	float score_threshold;
+	struct gw_filter filter;
 };
 
 struct gw_backend;
@@ -110,14 +148,16 @@ struct gw_backend_ops {
 				 const struct gw_collection_params *params);
 	int (*collection_delete)(struct gw_backend *be, const char *name);
 
-	/* Points in a collection; a filter comes with the filter compiler. */
+	/* Points in a collection (matching @filter, which may be NULL). */
 	int (*point_count)(struct gw_backend *be, const char *collection,
-			   bool exact, uint64_t *count);
+			   bool exact, const struct gw_filter *filter,
+			   uint64_t *count);
 
 	/*
 	 * Data plane, as libvexfs (tools/libvexfs/vexfs.h): ids[n],
 	 * vectors[n * dim], optional CBOR payloads (payload_lens NULL: none).
-	 * point_get: found[n] required, vectors/payload_lens optional;
+	 * point_get: found[n] required, vectors/payload_lens/has_vector
+	 * optional;
 	 * payloads written back to back, *payloads_size in: room, out: needed
 	 * (-ENOSPC: too small). Returns the number found.
 	 * point_delete returns how many existed; point_search the hit count
@@ -130,7 +170,8 @@ struct gw_backend_ops {
 	int (*point_get)(struct gw_backend *be, const char *collection,
 			 uint32_t n, const struct gw_point_id *ids,
 			 uint8_t *found, float *vectors, uint32_t *payload_lens,
-			 void *payloads, uint64_t *payloads_size);
+			 void *payloads, uint64_t *payloads_size,
+			 uint8_t *has_vector);
 	int (*point_delete)(struct gw_backend *be, const char *collection,
 			    uint32_t n, const struct gw_point_id *ids);
 	int (*point_search)(struct gw_backend *be, const char *collection,
@@ -138,13 +179,70 @@ struct gw_backend_ops {
 			    const struct gw_search *opts, struct gw_hit *hits);
 	/*
 	 * The next at most @limit ids from *cursor (0 to start), in the
-	 * storage's order; *cursor is UINT64_MAX after the last. Returns
-	 * the number written.
+	 * storage's order, matching @filter (may be NULL); *cursor is
+	 * UINT64_MAX after the last. Returns the number written.
 	 */
 	int (*point_scroll)(struct gw_backend *be, const char *collection,
 			    uint64_t *cursor, uint32_t limit,
+			    const struct gw_filter *filter,
 			    struct gw_point_id *ids);
+
+	/*
+	 * The ops below may be NULL in a backend that lacks them; the
+	 * handler then answers 501 (gw_backend_has()).
+	 */
+
+	/* Delete every point matching @filter; returns how many. */
+	int (*point_delete_filter)(struct gw_backend *be,
+				   const char *collection,
+				   const struct gw_filter *filter);
+	/*
+	 * VEXFS_IOC_PAYLOAD: on ids[n] (all must exist: -ENOENT) or, with
+	 * n == 0, on the points matching @filter. @payload is CBOR (a map;
+	 * for DELETE_KEYS an array of key paths), @key an optional key path
+	 * for SET. Returns the number of points changed.
+	 */
+	int (*payload_op)(struct gw_backend *be, const char *collection,
+			  enum gw_payload_op op, uint32_t n,
+			  const struct gw_point_id *ids,
+			  const struct gw_filter *filter, const char *key,
+			  const void *payload, uint32_t payload_len);
+	/* Replace vectors of existing points (-ENOENT if any is missing). */
+	int (*vectors_update)(struct gw_backend *be, const char *collection,
+			      uint32_t n, uint32_t dim,
+			      const struct gw_point_id *ids,
+			      const float *vectors);
+	/* Remove the vector of ids[n] or, with n == 0, of @filter's points. */
+	int (*vectors_delete)(struct gw_backend *be, const char *collection,
+			      uint32_t n, const struct gw_point_id *ids,
+			      const struct gw_filter *filter);
+
+	/* Change hnsw parameters (size and distance must stay). */
+	int (*collection_update)(struct gw_backend *be, const char *name,
+				 const struct gw_collection_params *params);
+	/*
+	 * One alias action, atomically: create (@alias -> @collection),
+	 * delete (@collection and @old NULL), rename (@old -> @alias).
+	 */
+	int (*alias_change)(struct gw_backend *be, const char *alias,
+			    const char *collection, const char *old);
+	/* Every alias, or those of @collection (non-NULL). */
+	int (*alias_list)(struct gw_backend *be, const char *collection,
+			  struct gw_aliases *out);
+
+	int (*index_create)(struct gw_backend *be, const char *collection,
+			    const char *key, uint32_t type);
+	int (*index_delete)(struct gw_backend *be, const char *collection,
+			    const char *key);
+	int (*index_list)(struct gw_backend *be, const char *collection,
+			  struct gw_indexes *out);
 };
+
+/* Whether @be implements the optional op @field. */
+#define gw_backend_has(be, field) ((be)->ops->field != NULL)
+
+void gw_aliases_free(struct gw_aliases *a);
+void gw_indexes_free(struct gw_indexes *x);
 
 struct gw_backend {
 	const struct gw_backend_ops *ops;

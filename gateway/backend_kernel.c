@@ -252,10 +252,14 @@ static int coll_fd(struct gw_backend *be, const char *name)
 }
 
 static int kernel_count(struct gw_backend *be, const char *collection,
-			bool exact, uint64_t *count)
+			bool exact, const struct gw_filter *filter,
+			uint64_t *count)
 {
 	uint64_t indexed;
 	int fd, err;
+
+	if (filter && filter->len)
+		return -EOPNOTSUPP;
 
 	fd = coll_fd(be, collection);
 	if (fd < 0)
@@ -317,7 +321,8 @@ static int kernel_upsert(struct gw_backend *be, const char *collection,
 static int kernel_pget(struct gw_backend *be, const char *collection,
 		       uint32_t n, const struct gw_point_id *ids,
 		       uint8_t *found, float *vectors, uint32_t *payload_lens,
-		       void *payloads, uint64_t *payloads_size)
+		       void *payloads, uint64_t *payloads_size,
+		       uint8_t *has_vector)
 {
 	struct vexfs_point_id *kids;
 	int fd, err;
@@ -394,10 +399,13 @@ static int kernel_search(struct gw_backend *be, const char *collection,
 
 static int kernel_scroll(struct gw_backend *be, const char *collection,
 			 uint64_t *cursor, uint32_t limit,
-			 struct gw_point_id *ids)
+			 const struct gw_filter *filter, struct gw_point_id *ids)
 {
 	struct vexfs_point_id *kids;
 	int fd, n, i;
+
+	if (filter && filter->len)
+		return -EOPNOTSUPP;
 
 	kids = calloc(limit ? limit : 1, sizeof(*kids));
 	if (!kids)

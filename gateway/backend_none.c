@@ -37,7 +37,7 @@ static int none_delete(struct gw_backend *be, const char *name)
 }
 
 static int none_count(struct gw_backend *be, const char *collection, bool exact,
-		      uint64_t *count)
+		      const struct gw_filter *filter, uint64_t *count)
 {
 	return -ENOENT;
 }
@@ -53,7 +53,7 @@ static int none_upsert(struct gw_backend *be, const char *c, uint32_t n,
 static int none_pget(struct gw_backend *be, const char *c, uint32_t n,
 		     const struct gw_point_id *ids, uint8_t *found,
 		     float *vectors, uint32_t *payload_lens, void *payloads,
-		     uint64_t *payloads_size)
+		     uint64_t *payloads_size, uint8_t *has_vector)
 {
 	return -ENOENT;
 }
@@ -72,7 +72,8 @@ static int none_search(struct gw_backend *be, const char *c, uint32_t dim,
 }
 
 static int none_scroll(struct gw_backend *be, const char *c, uint64_t *cursor,
-		       uint32_t limit, struct gw_point_id *ids)
+		       uint32_t limit, const struct gw_filter *filter,
+		       struct gw_point_id *ids)
 {
 	return -ENOENT;
 }

@@ -35,7 +35,7 @@ void gw_points_count(struct gw_req *req)
 		return;
 	}
 	err = be->ops->point_count(be, name, !exact || !json_is_false(exact),
-				   &count);
+				   NULL, &count);
 	if (err == -ENOENT) {
 		gw_reply_errno(req, err, "Collection `%s` doesn't exist!",
 			       name);
@@ -400,7 +400,7 @@ static int fetch_points(struct gw_req *req, const char *coll, uint32_t dim,
 		uint64_t room = psize;
 
 		err = be->ops->point_get(be, coll, n, ids, found, vecs, plens,
-					 pbuf, psel->want ? &room : NULL);
+					 pbuf, psel->want ? &room : NULL, NULL);
 		if (err == -ENOSPC && psel->want && room > psize) {
 			uint8_t *nb = realloc(pbuf, room);
 
@@ -1277,7 +1277,8 @@ void gw_points_scroll(struct gw_req *req)
 			}
 			all = na;
 		}
-		got = be->ops->point_scroll(be, name, &cursor, 4096, all + n);
+		got = be->ops->point_scroll(be, name, &cursor, 4096, NULL,
+					    all + n);
 		if (got < 0) {
 			if (got == -ENOENT)
 				gw_reply_errno(req, got,

@@ -743,7 +743,7 @@ TEST_F(coll, unknown_ioctls)
 {
 	char buf[256] = { 0 };
 	int root = vexfs_root_fd(self->vx);
-	struct vexfs_count c;
+	struct vexfs_count c = { 0 };
 
 	EXPECT_EQ(-ENOTTY, ioc(self->fd, _IO(VEXFS_IOC_MAGIC, 0x3f), buf));
 	EXPECT_EQ(-ENOTTY,

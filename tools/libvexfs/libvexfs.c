@@ -632,7 +632,7 @@ VX_EXPORT int vexfs_delete(int cfd, uint32_t count,
 
 VX_EXPORT int vexfs_count(int cfd, uint64_t *points, uint64_t *indexed)
 {
-	struct vexfs_count c;
+	struct vexfs_count c = { 0 };
 	int ret = vexfs_ioctl(cfd, VEXFS_IOC_COUNT, &c);
 
 	if (ret)
