@@ -104,6 +104,44 @@ int vexfs_coll_list(struct vexfs *vx, vexfs_coll_cb cb, void *arg);
  */
 int vexfs_coll_open(struct vexfs *vx, const char *name);
 
+/*
+ * Change a collection's HNSW parameters and full-scan threshold; dim and
+ * distance must equal the current ones (-EINVAL otherwise).
+ */
+int vexfs_coll_update(struct vexfs *vx, const char *name,
+		      const struct vexfs_collection_config *cfg);
+
+/*
+ * Aliases (VEXFS_CMD_ALIAS_CHANGE, each call atomic). An alias is accepted
+ * wherever a collection name is, and shows as a symlink in the mount root.
+ * create re-points an existing alias; -ENOENT for a missing collection or
+ * alias, -EEXIST when an alias would shadow a collection.
+ */
+int vexfs_alias_create(struct vexfs *vx, const char *alias, const char *coll);
+int vexfs_alias_delete(struct vexfs *vx, const char *alias);
+int vexfs_alias_rename(struct vexfs *vx, const char *old_alias,
+		       const char *new_alias);
+
+/* Every alias (@coll NULL) or those of @coll; callback as vexfs_coll_list(). */
+typedef int (*vexfs_alias_cb)(const char *alias, const char *coll, void *arg);
+int vexfs_alias_list(struct vexfs *vx, const char *coll, vexfs_alias_cb cb,
+		     void *arg);
+
+/* Payload indexes (Qdrant's payload_schema). */
+struct vexfs_index_info {
+	char key[VEXFS_KEY_MAX + 1];
+	uint32_t type; /* enum vexfs_index_type */
+	uint64_t points; /* points with an indexed value */
+};
+
+/* Create (or, with another type, replace) the index on @key. */
+int vexfs_index_create(struct vexfs *vx, const char *coll, const char *key,
+		       uint32_t type);
+int vexfs_index_delete(struct vexfs *vx, const char *coll, const char *key);
+typedef int (*vexfs_index_cb)(const struct vexfs_index_info *info, void *arg);
+int vexfs_index_list(struct vexfs *vx, const char *coll, vexfs_index_cb cb,
+		     void *arg);
+
 /* --- events (multicast group "events") ----------------------------------- */
 
 struct vexfs_events;
@@ -111,6 +149,7 @@ struct vexfs_events;
 struct vexfs_event_info {
 	uint32_t event; /* enum vexfs_event */
 	char coll[VEXFS_COLLECTION_NAME_MAX + 1]; /* "" if none */
+	uint64_t indexed; /* VEXFS_EVENT_INDEXED: points in the graph */
 };
 
 /* Subscribe to the events of every VexFS filesystem. NULL + errno. */
@@ -184,6 +223,8 @@ struct vexfs_search_opts {
 	uint32_t ef; /* 0: the collection's ef_construct */
 	uint32_t flags; /* VEXFS_SEARCH_EXACT, VEXFS_SEARCH_THRESHOLD */
 	float score_threshold; /* with VEXFS_SEARCH_THRESHOLD */
+	const void *filter; /* bytecode (uapi/vexfs_filter.h) or NULL */
+	uint32_t filter_len;
 };
 
 /*
@@ -206,6 +247,33 @@ int vexfs_search(int cfd, uint32_t nq, uint32_t dim, const float *queries,
  */
 int vexfs_scroll(int cfd, uint64_t *cursor, uint32_t limit,
 		 struct vexfs_point_id *ids);
+
+/* VEXFS_IOC_GET with every field of struct vexfs_get (has_vector, ...). */
+int vexfs_get_ex(int cfd, struct vexfs_get *g);
+
+/*
+ * The filtered forms: @filter is bytecode of @filter_len bytes
+ * (uapi/vexfs_filter.h), verified by the kernel (-EINVAL if malformed).
+ * vexfs_delete_filter() returns how many points it deleted.
+ */
+int vexfs_count_filter(int cfd, const void *filter, uint32_t filter_len,
+		       uint64_t *points);
+int vexfs_scroll_filter(int cfd, uint64_t *cursor, uint32_t limit,
+			const void *filter, uint32_t filter_len,
+			struct vexfs_point_id *ids);
+int vexfs_delete_filter(int cfd, const void *filter, uint32_t filter_len);
+
+/* VEXFS_IOC_PAYLOAD; returns op->updated (points changed). */
+int vexfs_payload(int cfd, struct vexfs_payload_op *op);
+
+/* Replace vectors of existing points; -ENOENT (nothing changed) if one is missing. */
+int vexfs_vectors_update(int cfd, uint32_t count, uint32_t dim,
+			 const struct vexfs_point_id *ids, const float *vectors);
+
+/* Remove the vectors of ids[count], or with count 0 of @filter's points. */
+int vexfs_vectors_delete(int cfd, uint32_t count,
+			 const struct vexfs_point_id *ids, const void *filter,
+			 uint32_t filter_len);
 
 /* --- helpers ------------------------------------------------------------- */
 
