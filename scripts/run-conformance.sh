@@ -9,7 +9,7 @@
 set -uo pipefail
 out=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=conformance
+name=${VEXFS_VM_NAME:-conformance} # VEXFS_VM_NAME: parallel runs
 dir="$top/build/vm/$name"
 kver_opt=()
 [ -n "${KVER:-}" ] && kver_opt=(--kver "$KVER")

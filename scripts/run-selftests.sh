@@ -7,7 +7,7 @@
 set -uo pipefail
 kver=$1 out=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-name="selftest-$kver"
+name="${VEXFS_VM_NAME:-selftest}-$kver" # VEXFS_VM_NAME: parallel runs
 dir="$top/build/vm/$name"
 mkdir -p "$dir"
 rm -f "$dir"/scratch*.img
