@@ -27,7 +27,8 @@ TOOLS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) 
 KSFT_DIR := build/kselftest
 
 .PHONY: FORCE all help deps module core gateway tools tests unit unit-arm64 selftests \
-	vm-test vm-runner powercut bench-storage conformance test run stop format lint fuzz clean distclean
+	vm-test vm-runner powercut bench-storage bench-filter conformance test run stop format lint fuzz clean distclean \
+	install
 
 all: module core gateway tools tests ## build everything
 
@@ -81,6 +82,15 @@ build/unit/test_%: tests/unit/test_%.c tests/unit/vxtest.h $(CORE_SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) $(SAN_CFLAGS) -o $@ $< $(CORE_SAN_LIB) -lm
 
+# Filters end to end: the gateway's compiler and JSON codec, jansson, and the
+# reference evaluator in tests/filter/.
+FILTER_DIFF_SRCS := gateway/filter.c gateway/ids.c gateway/json_cbor.c tests/filter/filter_ref.c
+build/unit/test_filter_diff: tests/unit/test_filter_diff.c $(FILTER_DIFF_SRCS) \
+		tests/filter/filter_ref.h gateway/filter.h tests/unit/vxtest.h $(CORE_SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(SAN_CFLAGS) -Itests/filter $(shell pkg-config --cflags jansson) \
+		-o $@ $< $(FILTER_DIFF_SRCS) $(CORE_SAN_LIB) $(shell pkg-config --libs jansson) -lm
+
 build/unit/tsan_%: tests/unit/tsan_%.c tests/unit/vxtest.h $(CORE_TSAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) $(TSAN_CFLAGS) -o $@ $< $(CORE_TSAN_LIB) -lm
@@ -105,12 +115,17 @@ RESULTS := build/results
 TOOL_TESTS := $(wildcard tests/tools/*_test.sh)
 
 # The gateway's own unit tests (JSON <-> CBOR) are built by its Makefile.
-GATEWAY_TESTS := gateway/build/test_json_cbor
+GATEWAY_TESTS := gateway/build/test_json_cbor gateway/build/test_filter \
+		 gateway/build/test_ids
 gateway/build/test_json_cbor: FORCE
 	$(MAKE) -C gateway build/test_json_cbor
+gateway/build/test_filter: FORCE
+	$(MAKE) -C gateway build/test_filter
+gateway/build/test_ids: FORCE
+	$(MAKE) -C gateway build/test_ids
 FORCE:
 
-unit: $(UNIT_BINS) $(GATEWAY_TESTS) tools ## run the userspace unit tests (ASan+UBSan, TSan) and tool tests
+unit: $(UNIT_BINS) $(GATEWAY_TESTS) tools gateway ## run the userspace unit tests (ASan+UBSan, TSan) and tool tests
 	@mkdir -p $(RESULTS)
 	scripts/run-unit.sh $(RESULTS)/unit.tap $(UNIT_BINS) $(GATEWAY_TESTS) $(TOOL_TESTS)
 
@@ -168,6 +183,56 @@ build/bench/ingest: bench/storage/ingest.c $(CORE_LIB)
 
 bench-storage: build/bench/ingest ## durable ingest and mount time vs plain pwrite+fdatasync
 	build/bench/ingest $(BENCH_DIR)
+
+build/bench/filter_bench: bench/filter/filter_bench.c $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TOOLS_CFLAGS) -I$(CORE_DIR) -o $@ $< $(CORE_LIB) -lz -pthread -lm
+
+bench-filter: build/bench/filter_bench ## filtered search QPS/recall on Fashion-MNIST, index rebuild time
+	build/bench/filter_bench $(BENCH_DIR)
+
+# --- installing -------------------------------------------------------------
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the gateway, vexfsctl,
+# mkfs/fsck, libvexfs and its headers, the systemd units, the config sample,
+# and vexfs.ko for the running kernel when it was built for it.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
+KVER_RUN   := $(shell uname -r)
+MODDIR     ?= /lib/modules/$(KVER_RUN)/extra
+
+install: gateway tools ## install into DESTDIR/PREFIX (default /usr/local)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/vexfs/uapi $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MODLOADDIR) $(DESTDIR)$(SYSCONFDIR)/vexfs
+	install -m 0755 gateway/vexfs-gateway build/tools/vexfsctl $(DESTDIR)$(BINDIR)/
+	install -m 0755 build/tools/mkfs.vexfs build/tools/fsck.vexfs $(DESTDIR)$(SBINDIR)/
+	install -m 0644 build/tools/libvexfs.a $(DESTDIR)$(LIBDIR)/
+	install -m 0755 build/tools/libvexfs.so $(DESTDIR)$(LIBDIR)/
+	install -m 0644 tools/libvexfs/vexfs.h $(DESTDIR)$(INCLUDEDIR)/vexfs/
+	install -m 0644 uapi/vexfs.h uapi/vexfs_filter.h $(DESTDIR)$(INCLUDEDIR)/vexfs/uapi/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		packaging/systemd/vexfs-gateway.service.in >$(DESTDIR)$(UNITDIR)/vexfs-gateway.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/vexfs-gateway.service
+	install -m 0644 packaging/systemd/mnt-vexfs.mount $(DESTDIR)$(UNITDIR)/
+	install -m 0644 packaging/etc/modules-load-vexfs.conf $(DESTDIR)$(MODLOADDIR)/vexfs.conf
+	install -m 0644 packaging/etc/gateway.conf.sample $(DESTDIR)$(SYSCONFDIR)/vexfs/
+	@# An existing gateway.conf is the admin's: never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/vexfs/gateway.conf ] || \
+		install -m 0640 packaging/etc/gateway.conf.sample $(DESTDIR)$(SYSCONFDIR)/vexfs/gateway.conf
+	@if [ -f build/kmod/$(KVER_RUN)/vexfs.ko ]; then \
+		echo "install vexfs.ko -> $(DESTDIR)$(MODDIR)"; \
+		install -d $(DESTDIR)$(MODDIR) && \
+		install -m 0644 build/kmod/$(KVER_RUN)/vexfs.ko $(DESTDIR)$(MODDIR)/ && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a $(KVER_RUN); }; \
+	else \
+		echo "install: no vexfs.ko built for the running kernel $(KVER_RUN); skipped"; \
+	fi
 
 # --- running it ------------------------------------------------------------
 run: deps ## Qdrant-compatible server on 127.0.0.1:6333 (VM where modules can't load)

@@ -12,8 +12,8 @@ dir="$top/build/vm/$name"
 mkdir -p "$dir"
 rm -f "$dir"/scratch*.img
 
-"$top/scripts/vm" run --kver "$kver" --name "$name" --timeout "${VEXFS_VM_TIMEOUT:-600}" \
-	--disk "$dir/scratch0.img:64M" --disk "$dir/scratch1.img:64M" \
+"$top/scripts/vm" run --kver "$kver" --name "$name" --timeout "${VEXFS_VM_TIMEOUT:-1200}" \
+	--disk "$dir/scratch0.img:64M" --disk "$dir/scratch1.img:512M" \
 	-- 'VEXFS_SCRATCH_DEV=/dev/vda run_all.sh'
 rc=$?
 

@@ -37,7 +37,8 @@ TOOLS_EXTRA += build/tools/libvexfs.a build/tools/libvexfs.so \
 	       build/tools/vexfsctl
 
 LIBVEXFS_SELFTESTS := $(addprefix build/selftests/,collection_test data_test \
-			concurrency_test powercut_writer leak_test parity_test)
+			concurrency_test powercut_writer leak_test parity_test \
+			catalog_test dirview_test index_test points_ops_test)
 
 $(LIBVEXFS_SELFTESTS): build/selftests/%: selftests/vexfs/%.c \
 		$(wildcard selftests/vexfs/*.h) $(LIBVEXFS_HDRS) \

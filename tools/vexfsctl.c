@@ -173,7 +173,8 @@ static void create_help(FILE *out)
 		"\n"
 		"  -d, --dim N              vector size, 1..%u\n"
 		"  -D, --distance DISTANCE  Cosine, Euclid, Dot or Manhattan\n"
-		"      --m M                HNSW links per node (default 16)\n"
+		"      --m M                HNSW links per node (default 16;\n"
+		"                           0: no graph, every search exact)\n"
 		"      --ef-construct EF    HNSW build beam width (default 100)\n"
 		"      --full-scan-threshold KB\n"
 		"                           below this many KiB of vectors a\n"
@@ -182,6 +183,18 @@ static void create_help(FILE *out)
 		"\n"
 		"Needs write permission on the filesystem's root directory.\n",
 		prog, VEXFS_MAX_DIM);
+}
+
+/* --m M: 0 asks for no graph (Qdrant's m = 0), which the ABI spells as a flag. */
+static int parse_m(const char *arg, struct vexfs_collection_config *cfg)
+{
+	if (parse_u32(arg, 0, UINT32_MAX, &cfg->hnsw_m))
+		return -EINVAL;
+	if (cfg->hnsw_m)
+		cfg->flags &= ~VEXFS_CONFIG_NO_GRAPH;
+	else
+		cfg->flags |= VEXFS_CONFIG_NO_GRAPH;
+	return 0;
 }
 
 static int cmd_create(int argc, char **argv)
@@ -219,7 +232,7 @@ static int cmd_create(int argc, char **argv)
 			cfg.distance = ret;
 			break;
 		case 'M':
-			if (parse_u32(optarg, 1, UINT32_MAX, &cfg.hnsw_m))
+			if (parse_m(optarg, &cfg))
 				return usage_error(NULL, "bad --m '%s'",
 						   optarg);
 			break;
@@ -380,13 +393,15 @@ static int cmd_info(int argc, char **argv)
 	printf("name: %s\n"
 	       "dim: %u\n"
 	       "distance: %s\n"
-	       "hnsw_m: %u\n"
+	       "hnsw_m: %u%s\n"
 	       "hnsw_ef_construct: %u\n"
 	       "full_scan_threshold_kb: %" PRIu64 "\n"
 	       "points: %" PRIu64 "\n"
 	       "indexed: %" PRIu64 "\n",
 	       info.name, info.config.dim, distance_str(info.config.distance),
-	       info.config.hnsw_m, info.config.hnsw_ef_construct,
+	       info.config.hnsw_m,
+	       (info.config.flags & VEXFS_CONFIG_NO_GRAPH) ? " (no graph)" : "",
+	       info.config.hnsw_ef_construct,
 	       (uint64_t)info.config.full_scan_threshold, info.points,
 	       info.indexed);
 	return EX_OK;
@@ -912,6 +927,171 @@ static int cmd_version(int argc, char **argv)
 
 /* --- main ---------------------------------------------------------------- */
 
+/* --- update ------------------------------------------------------------- */
+
+static void update_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [-m MOUNT] update NAME [--m M] [--ef-construct EF]\n"
+		"                [--full-scan-threshold KB]\n"
+		"\n"
+		"Change the HNSW parameters of the collection (or alias) NAME;\n"
+		"options not given keep their value. A new m or ef_construct\n"
+		"rebuilds the graph in the background: every point is queued\n"
+		"again, and searches are exact until it is linked.\n"
+		"\n"
+		"      --m M                HNSW links per node (0: no graph)\n"
+		"      --ef-construct EF    HNSW build beam width\n"
+		"      --full-scan-threshold KB\n"
+		"                           exact search below this many KiB\n"
+		"  -h, --help               show this help\n"
+		"\n"
+		"Needs write permission on the filesystem's root directory.\n",
+		prog);
+}
+
+static int cmd_update(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "m", required_argument, NULL, 'M' },
+		{ "ef-construct", required_argument, NULL, 'E' },
+		{ "full-scan-threshold", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct vexfs_collection_config want = {};
+	struct vexfs_coll_info info;
+	bool set_m = false, set_ef = false, set_fst = false;
+	struct vexfs *vx;
+	uint64_t fst = 0;
+	int c, status, ret;
+
+	while ((c = next_opt(argc, argv, "h", longopts, update_help,
+			     &status)) != -1) {
+		switch (c) {
+		case 'M':
+			if (parse_m(optarg, &want))
+				return usage_error(NULL, "bad --m '%s'",
+						   optarg);
+			set_m = true;
+			break;
+		case 'E':
+			if (parse_u32(optarg, 1, UINT32_MAX,
+				      &want.hnsw_ef_construct))
+				return usage_error(NULL,
+						   "bad --ef-construct '%s'",
+						   optarg);
+			set_ef = true;
+			break;
+		case 'F':
+			if (parse_u64(optarg, &fst) || !fst)
+				return usage_error(
+					NULL, "bad --full-scan-threshold '%s'",
+					optarg);
+			set_fst = true;
+			break;
+		default:
+			return status;
+		}
+	}
+	if ((status = want_args(argc, argv, 1, "NAME")))
+		return status;
+	if (!set_m && !set_ef && !set_fst)
+		return usage_error(NULL, "update: nothing to change");
+	vx = open_mount();
+	if (!vx)
+		return EX_FAIL;
+	/* Read, change, write: dim and distance go back as they are. */
+	ret = vexfs_coll_get(vx, argv[optind], &info);
+	if (!ret) {
+		if (set_m) {
+			info.config.hnsw_m = want.hnsw_m;
+			info.config.flags = want.flags;
+		}
+		if (set_ef)
+			info.config.hnsw_ef_construct = want.hnsw_ef_construct;
+		if (set_fst)
+			info.config.full_scan_threshold = fst;
+		ret = vexfs_coll_update(vx, argv[optind], &info.config);
+	}
+	vexfs_close(vx);
+	if (ret)
+		return fail(ret, "update %s", argv[optind]);
+	return EX_OK;
+}
+
+/* --- alias -------------------------------------------------------------- */
+
+static void alias_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [-m MOUNT] alias create ALIAS COLLECTION\n"
+		"       %s [-m MOUNT] alias delete ALIAS\n"
+		"       %s [-m MOUNT] alias rename OLD NEW\n"
+		"       %s [-m MOUNT] alias list [COLLECTION]\n"
+		"\n"
+		"Manage collection aliases. An alias is another name of a\n"
+		"collection, accepted wherever a collection name is, and shown\n"
+		"as a symlink in the filesystem's root. create re-points an\n"
+		"existing alias; rename replaces an alias named NEW. Each change\n"
+		"is atomic. list prints 'ALIAS COLLECTION' lines.\n"
+		"\n"
+		"Changes need write permission on the filesystem's root.\n",
+		prog, prog, prog, prog);
+}
+
+static int alias_list_one(const char *alias, const char *coll, void *arg)
+{
+	printf("%s %s\n", alias, coll);
+	return 0;
+}
+
+static int cmd_alias(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' }, {}
+	};
+	const char *sub;
+	struct vexfs *vx;
+	int c, status, ret, nargs;
+
+	while ((c = next_opt(argc, argv, "+h", longopts, alias_help,
+			     &status)) != -1)
+		return status;
+	if (optind >= argc)
+		return usage_error(NULL,
+				   "alias: create, delete, rename or list?");
+	sub = argv[optind++];
+	if (!strcmp(sub, "create") || !strcmp(sub, "rename"))
+		nargs = 2;
+	else if (!strcmp(sub, "delete"))
+		nargs = 1;
+	else if (!strcmp(sub, "list"))
+		nargs = argc - optind > 1 ? -1 : argc - optind;
+	else
+		return usage_error(NULL, "alias: unknown action '%s'", sub);
+	if (nargs < 0 || argc - optind != nargs)
+		return usage_error(NULL, "alias %s: wrong number of arguments",
+				   sub);
+	vx = open_mount();
+	if (!vx)
+		return EX_FAIL;
+	if (!strcmp(sub, "create"))
+		ret = vexfs_alias_create(vx, argv[optind], argv[optind + 1]);
+	else if (!strcmp(sub, "rename"))
+		ret = vexfs_alias_rename(vx, argv[optind], argv[optind + 1]);
+	else if (!strcmp(sub, "delete"))
+		ret = vexfs_alias_delete(vx, argv[optind]);
+	else
+		ret = vexfs_alias_list(vx, nargs ? argv[optind] : NULL,
+				       alias_list_one, NULL);
+	vexfs_close(vx);
+	if (ret < 0)
+		return fail(ret, "alias %s%s%s", sub, nargs ? " " : "",
+			    nargs ? argv[optind] : "");
+	return EX_OK;
+}
+
 static void help_help(FILE *out)
 {
 	fprintf(out, "Usage: %s help [COMMAND]\n\nDescribe COMMAND, or all.\n",
@@ -932,12 +1112,104 @@ static int cmd_help(int argc, char **argv)
 	return EX_OK;
 }
 
+/* --- index ---------------------------------------------------------------- */
+
+static const char *const index_types[] = {
+	[VEXFS_INDEX_KEYWORD] = "keyword", [VEXFS_INDEX_INTEGER] = "integer",
+	[VEXFS_INDEX_FLOAT] = "float",	   [VEXFS_INDEX_BOOL] = "bool",
+	[VEXFS_INDEX_UUID] = "uuid",	   [VEXFS_INDEX_DATETIME] = "datetime",
+	[VEXFS_INDEX_GEO] = "geo",	   [VEXFS_INDEX_TEXT] = "text",
+};
+#define NR_INDEX_TYPES (sizeof(index_types) / sizeof(index_types[0]))
+
+static void index_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [-m MOUNT] index list NAME\n"
+		"       %s [-m MOUNT] index create NAME KEY TYPE\n"
+		"       %s [-m MOUNT] index delete NAME KEY\n"
+		"\n"
+		"List, create or delete the payload indexes of the collection\n"
+		"(or alias) NAME. KEY is a payload key path (a.b, a[].b);\n"
+		"TYPE is keyword, integer, float, bool, uuid, datetime, geo or\n"
+		"text. Creating an index that exists with another type replaces\n"
+		"it. list prints key, type and indexed points, one per line.\n"
+		"Creating and deleting need write permission on the root.\n",
+		prog, prog, prog);
+}
+
+static int index_one(const struct vexfs_index_info *info, void *arg)
+{
+	printf("%-32s %-9s %12" PRIu64 "\n", info->key,
+	       info->type < NR_INDEX_TYPES && index_types[info->type] ?
+		       index_types[info->type] :
+		       "?",
+	       info->points);
+	return 0;
+}
+
+static int cmd_index(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' }, {}
+	};
+	const char *verb;
+	uint32_t type = 0;
+	struct vexfs *vx;
+	int c, status, ret, n;
+
+	while ((c = next_opt(argc, argv, "h", longopts, index_help, &status)) !=
+	       -1)
+		return status;
+	if (argc - optind < 2)
+		return want_args(argc, argv, 2, "list|create|delete NAME ...");
+	verb = argv[optind];
+	n = !strcmp(verb, "list")   ? 2 :
+	    !strcmp(verb, "create") ? 4 :
+	    !strcmp(verb, "delete") ? 3 :
+				      0;
+	if (!n)
+		return usage_error(index_help, "index: unknown verb '%s'",
+				   verb);
+	if ((status = want_args(argc, argv, n, "arguments (see --help)")))
+		return status;
+	if (n == 4) {
+		for (type = 1; type < NR_INDEX_TYPES; type++)
+			if (!strcmp(argv[optind + 3], index_types[type]))
+				break;
+		if (type == NR_INDEX_TYPES)
+			return usage_error(NULL, "index: unknown type '%s'",
+					   argv[optind + 3]);
+	}
+	vx = open_mount();
+	if (!vx)
+		return EX_FAIL;
+	if (n == 2)
+		ret = vexfs_index_list(vx, argv[optind + 1], index_one, NULL);
+	else if (n == 4)
+		ret = vexfs_index_create(vx, argv[optind + 1], argv[optind + 2],
+					 type);
+	else
+		ret = vexfs_index_delete(vx, argv[optind + 1],
+					 argv[optind + 2]);
+	vexfs_close(vx);
+	if (ret < 0)
+		return fail(ret, "index %s %s", verb, argv[optind + 1]);
+	return EX_OK;
+}
+
 static const struct command commands[] = {
 	{ "create", "create a collection", cmd_create, create_help },
 	{ "list", "list the collections", cmd_list, list_help },
 	{ "info", "show a collection's configuration and size", cmd_info,
 	  info_help },
 	{ "delete", "delete a collection", cmd_delete, delete_help },
+	{ "update", "change a collection's HNSW parameters", cmd_update,
+	  update_help },
+	{ "alias", "create, delete, rename or list aliases", cmd_alias,
+	  alias_help },
+	{ "index", "create, delete or list payload indexes", cmd_index,
+	  index_help },
 	{ "import", "upsert the vectors of an .fvecs file", cmd_import,
 	  import_help },
 	{ "search", "nearest neighbours of a vector", cmd_search, search_help },

@@ -60,9 +60,15 @@ struct vexfs_collection_config {
 	__u32 hnsw_m; /* 0: default 16 */
 	__u32 hnsw_ef_construct; /* 0: default 100 */
 	__u64 full_scan_threshold; /* KiB of vectors; 0: default 10000 */
-	__u32 flags; /* none defined; must be 0 */
+	__u32 flags; /* VEXFS_CONFIG_* */
 	__u32 pad;
 };
+
+/*
+ * No HNSW graph (Qdrant's hnsw m = 0): every search is an exact scan and
+ * nothing is indexed in the background. hnsw_m must be 0 with it.
+ */
+#define VEXFS_CONFIG_NO_GRAPH (1u << 0)
 
 struct vexfs_version {
 	__u32 abi_major;

@@ -6,6 +6,7 @@
  *
  *   /            ino 1
  *   <collection> ino (id << 8) | 1
+ *   <alias>      ino (alias id << 8) | 5, a symlink to its collection
  *   config.json  ino (id << 8) | 2
  *   info.json    ino (id << 8) | 3
  *   points/      ino (id << 8) | 4
@@ -19,7 +20,16 @@
 #include "vexfs.h"
 #include "core/point_json.h"
 
-enum { INO_COLL = 1, INO_CONFIG = 2, INO_INFO = 3, INO_POINTS = 4 };
+enum {
+	INO_COLL = 1,
+	INO_CONFIG = 2,
+	INO_INFO = 3,
+	INO_POINTS = 4,
+	INO_ALIAS = 5,
+};
+
+/* Root listing positions: 2 + collection index, then the aliases. */
+#define POS_ALIASES (2 + (loff_t)VEXFS_MAX_COLLECTIONS)
 
 #define INO_POINT_BIT (1ULL << 63)
 #define INO_KEY_BITS 40
@@ -39,11 +49,16 @@ static u64 coll_ino(u32 id, u32 kind)
 	return ((u64)id << 8) | kind;
 }
 
+static u32 inode_coll_id_of(u64 ino)
+{
+	if (is_point_ino(ino))
+		return (u32)((ino & ~INO_POINT_BIT) >> INO_KEY_BITS);
+	return (u32)(ino >> 8);
+}
+
 static u32 inode_coll_id(const struct inode *inode)
 {
-	if (is_point_ino(inode->i_ino))
-		return (u32)((inode->i_ino & ~INO_POINT_BIT) >> INO_KEY_BITS);
-	return (u32)(inode->i_ino >> 8);
+	return inode_coll_id_of(inode->i_ino);
 }
 
 static struct vx_db *inode_db(const struct inode *inode)
@@ -133,7 +148,7 @@ static char *render_json(struct vx_db *db, u32 id, u32 kind, size_t *len)
 			"{\"status\": \"%s\", \"points_count\": %llu, "
 			"\"indexed_vectors_count\": %llu, \"segments_count\": 1}\n",
 			pending ? "yellow" : "green", points,
-			points > pending ? points - pending : 0);
+			vx_collection_indexed(c));
 	}
 	vx_db_put_collection(db, c);
 	*len = n;
@@ -254,7 +269,48 @@ static const struct file_operations vexfs_point_fops = {
 
 /* --- inodes --------------------------------------------------------------- */
 
+/*
+ * Sizes of the files as rendered now, so stat, ls -l and du tell the truth
+ * (the content is rendered again at open; it may have changed since).
+ */
+static loff_t point_json_size(struct vx_db *db, u64 ino)
+{
+	u64 key = ino & ((1ULL << INO_KEY_BITS) - 1);
+	struct vx_collection *c;
+	struct vx_point *p;
+	ssize_t n = 0;
+
+	c = vx_db_get_collection_id(db, inode_coll_id_of(ino));
+	if (!c)
+		return 0;
+	p = key < c->next_key ? c->by_key[key] : NULL;
+	if (p)
+		n = vx_point_to_json(&p->id, vx_point_vec(p), p->dim,
+				     vx_point_payload(p), p->payload_len, NULL,
+				     0);
+	vx_db_put_collection(db, c);
+	return n > 0 ? n : 0;
+}
+
+static loff_t json_file_size(struct vx_db *db, u64 ino)
+{
+	size_t len = 0;
+	char *buf = render_json(db, inode_coll_id_of(ino), ino & 0xff, &len);
+
+	if (IS_ERR(buf))
+		return 0;
+	kfree(buf);
+	return len;
+}
+
+static void set_size(struct inode *inode, loff_t size)
+{
+	inode->i_size = size;
+	inode->i_blocks = (size + 511) >> 9;
+}
+
 static const struct inode_operations vexfs_root_iops;
+static const struct inode_operations vexfs_alias_iops;
 static const struct inode_operations vexfs_coll_iops;
 static const struct inode_operations vexfs_points_iops;
 static const struct file_operations vexfs_root_fops;
@@ -273,6 +329,21 @@ static struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 	if (is_point_ino(ino)) {
 		vexfs_inode_init_owner(inode, NULL, S_IFREG | 0444);
 		inode->i_fop = &vexfs_point_fops;
+		set_size(inode, point_json_size(VEXFS_SB(sb)->db, ino));
+		set_nlink(inode, 1);
+	} else if (kind == INO_ALIAS) {
+		char target[VEXFS_COLLECTION_NAME_MAX + 1];
+		u32 len;
+
+		if (vx_db_alias_target(VEXFS_SB(sb)->db, (u32)(ino >> 8),
+				       target, &len)) {
+			iget_failed(inode);
+			return ERR_PTR(-ENOENT);
+		}
+		/* owned by the root's owner; the target is read at each use */
+		vexfs_inode_init_owner(inode, NULL, S_IFLNK | 0777);
+		inode->i_op = &vexfs_alias_iops;
+		inode->i_size = len;
 		set_nlink(inode, 1);
 	} else if (kind == INO_POINTS) {
 		vexfs_inode_init_owner(inode, NULL, S_IFDIR | 0555);
@@ -304,6 +375,7 @@ static struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 	} else {
 		vexfs_inode_init_owner(inode, NULL, S_IFREG | 0444);
 		inode->i_fop = &vexfs_json_fops;
+		set_size(inode, json_file_size(VEXFS_SB(sb)->db, ino));
 		set_nlink(inode, 1);
 	}
 	vexfs_inode_init_times(inode);
@@ -330,8 +402,8 @@ static int vexfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 		return 0; /* negative: look again, it may exist now */
 	if (inode->i_ino == VEXFS_ROOT_INO)
 		return 1;
-	if (is_point_ino(inode->i_ino))
-		return 0; /* points change too often to trust a dentry */
+	if (is_point_ino(inode->i_ino) || (inode->i_ino & 0xff) == INO_ALIAS)
+		return 0; /* points and aliases change too often to trust */
 	c = vx_db_get_collection_id(inode_db(inode), inode_coll_id(inode));
 	if (!c)
 		return 0;
@@ -361,6 +433,13 @@ vexfs_root_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags)
 
 	if (dentry->d_name.len > VEXFS_COLLECTION_NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
+	if (!vx_db_alias_find(db, dentry->d_name.name, dentry->d_name.len,
+			      &id)) {
+		inode = vexfs_iget(dir->i_sb, coll_ino(id, INO_ALIAS));
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+		return d_splice_alias(inode, dentry);
+	}
 	c = vx_db_get_collection(db, dentry->d_name.name, dentry->d_name.len);
 	if (c) {
 		id = c->id;
@@ -370,6 +449,22 @@ vexfs_root_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags)
 			return ERR_CAST(inode);
 	}
 	return d_splice_alias(inode, dentry);
+}
+
+/* The aliases of the root listing, as symlinks. */
+static int vexfs_root_iterate_aliases(struct vx_db *db, struct dir_context *ctx)
+{
+	char name[VEXFS_COLLECTION_NAME_MAX + 1];
+	char coll[VEXFS_COLLECTION_NAME_MAX + 1];
+	u32 len, clen, id;
+
+	while (!vx_db_alias_at(db, (u32)(ctx->pos - POS_ALIASES), name, &len,
+			       &id, coll, &clen)) {
+		if (!dir_emit(ctx, name, len, coll_ino(id, INO_ALIAS), DT_LNK))
+			return 0;
+		ctx->pos++;
+	}
+	return 0;
 }
 
 static int vexfs_root_iterate(struct file *file, struct dir_context *ctx)
@@ -386,9 +481,13 @@ static int vexfs_root_iterate(struct file *file, struct dir_context *ctx)
 		/* Position = 2 + index in creation order; the lock is not held
 		 * across dir_emit(), which may fault on the user buffer.
 		 */
+		if (ctx->pos >= POS_ALIASES)
+			return vexfs_root_iterate_aliases(db, ctx);
 		c = vx_db_collection_at(db, (u32)(ctx->pos - 2));
-		if (!c)
-			return 0;
+		if (!c) {
+			ctx->pos = POS_ALIASES;
+			continue;
+		}
 		len = c->name_len;
 		id = c->id;
 		memcpy(name, c->name, len);
@@ -401,6 +500,33 @@ static int vexfs_root_iterate(struct file *file, struct dir_context *ctx)
 
 static const struct inode_operations vexfs_root_iops = {
 	.lookup = vexfs_root_lookup,
+};
+
+/* An alias: a symlink whose target is its collection's current name. */
+static const char *vexfs_alias_get_link(struct dentry *dentry,
+					struct inode *inode,
+					struct delayed_call *done)
+{
+	char *buf;
+	u32 len;
+
+	if (!dentry)
+		return ERR_PTR(-ECHILD); /* RCU walk: the catalog lock sleeps */
+	buf = kmalloc(VEXFS_COLLECTION_NAME_MAX + 1, GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	if (vx_db_alias_target(inode_db(inode), (u32)(inode->i_ino >> 8), buf,
+			       &len)) {
+		kfree(buf);
+		return ERR_PTR(-ENOENT);
+	}
+	buf[len] = '\0';
+	set_delayed_call(done, kfree_link, buf);
+	return buf;
+}
+
+static const struct inode_operations vexfs_alias_iops = {
+	.get_link = vexfs_alias_get_link,
 };
 
 static const struct file_operations vexfs_root_fops = {

@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 #include "vexfs.h"
 #include "core/distance.h"
+#include "core/filter.h"
 
 /* Engine writes are bounded by a WAL frame; so are our copies. */
 #define VEXFS_IOC_BYTES_MAX VX_WAL_MAX_BODY
@@ -34,6 +35,50 @@ static void *copy_array_in(u64 uaddr, u64 n, size_t size)
 		return ERR_PTR(-EFAULT);
 	}
 	return p;
+}
+
+/*
+ * Copy in and verify a filter: *@out is NULL for len 0 (every point).
+ * The length is checked before anything is allocated.
+ */
+static int filter_in(const struct vexfs_filter *uf, struct vx_filter **out)
+{
+	const char *why = NULL;
+	void *code;
+	int err;
+
+	*out = NULL;
+	if (uf->pad)
+		return -EINVAL;
+	if (!uf->len)
+		return 0;
+	if (uf->len > VEXFS_FILTER_MAX)
+		return -E2BIG;
+	code = vmemdup_user(uptr(uf->code), uf->len);
+	if (IS_ERR(code))
+		return PTR_ERR(code);
+	err = vx_filter_load(code, uf->len, out, &why);
+	kvfree(code);
+	if (err == -EINVAL)
+		pr_debug_ratelimited("vexfs: filter refused: %s\n",
+				     why ? why : "malformed");
+	return err;
+}
+
+/* Copy in @n point ids, each checked. */
+static struct vexfs_point_id *ids_in(u64 uaddr, u32 n)
+{
+	struct vexfs_point_id *ids = copy_array_in(uaddr, n, sizeof(*ids));
+
+	if (IS_ERR(ids))
+		return ids;
+	for (u32 i = 0; i < n; i++) {
+		if (!vx_point_id_valid(&ids[i])) {
+			kvfree(ids);
+			return ERR_PTR(-EINVAL);
+		}
+	}
+	return ids;
 }
 
 static long vexfs_ioc_version(void __user *arg)
@@ -156,7 +201,7 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 	struct vexfs_get g;
 	struct vexfs_point_id *ids;
 	struct vx_collection *c;
-	u8 *found = NULL, *payloads = NULL;
+	u8 *found = NULL, *payloads = NULL, *hasv = NULL;
 	float *vecs = NULL;
 	u32 *lens = NULL, dim;
 	u64 need = 0;
@@ -185,6 +230,8 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 		}
 	}
 	found = kvzalloc(g.count, GFP_KERNEL_ACCOUNT);
+	if (g.has_vector)
+		hasv = kvzalloc(g.count, GFP_KERNEL_ACCOUNT);
 	if (g.flags & VEXFS_GET_VECTOR)
 		vecs = kvcalloc((size_t)g.count * dim, sizeof(float),
 				GFP_KERNEL_ACCOUNT);
@@ -193,7 +240,8 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 		payloads = kvmalloc(g.payloads_size ? g.payloads_size : 1,
 				    GFP_KERNEL_ACCOUNT);
 	}
-	if (!found || ((g.flags & VEXFS_GET_VECTOR) && !vecs) ||
+	if (!found || (g.has_vector && !hasv) ||
+	    ((g.flags & VEXFS_GET_VECTOR) && !vecs) ||
 	    ((g.flags & VEXFS_GET_PAYLOAD) && (!lens || !payloads))) {
 		err = -ENOMEM;
 		goto out;
@@ -210,7 +258,10 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 		if (!p)
 			continue;
 		found[i] = 1;
-		if (vecs)
+		if (hasv)
+			hasv[i] = p->dim != 0;
+		/* a point without a vector reads as zeros (has_vector says) */
+		if (vecs && p->dim)
 			memcpy(vecs + (size_t)i * dim, vx_point_vec(p),
 			       (size_t)dim * sizeof(float));
 		if (lens) {
@@ -224,6 +275,7 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 	vx_db_put_collection(db, c);
 
 	if (copy_to_user(uptr(g.found), found, g.count) ||
+	    (hasv && copy_to_user(uptr(g.has_vector), hasv, g.count)) ||
 	    (vecs && copy_to_user(uptr(g.vectors), vecs,
 				  (size_t)g.count * dim * sizeof(float))) ||
 	    (lens && copy_to_user(uptr(g.payload_lens), lens,
@@ -241,6 +293,7 @@ static long vexfs_ioc_get(struct vx_db *db, u32 id, void __user *arg)
 out:
 	kvfree(ids);
 	kvfree(found);
+	kvfree(hasv);
 	kvfree(vecs);
 	kvfree(lens);
 	kvfree(payloads);
@@ -251,11 +304,27 @@ static long vexfs_ioc_delete(struct vx_db *db, u32 id, void __user *arg)
 {
 	struct vexfs_delete d;
 	struct vexfs_point_id *ids;
+	struct vx_filter *f;
 	long err;
 
 	if (copy_from_user(&d, arg, sizeof(d)))
 		return -EFAULT;
-	if (!d.count)
+	if (!d.count) { /* by filter: required */
+		u64 deleted = 0;
+
+		if (!d.filter.len)
+			return -EINVAL;
+		err = filter_in(&d.filter, &f);
+		if (err)
+			return err;
+		err = vx_db_delete_filter_id(db, id, f, &deleted);
+		vx_filter_free(f);
+		d.deleted = (u32)min_t(u64, deleted, U32_MAX);
+		if (!err && copy_to_user(arg, &d, sizeof(d)))
+			err = -EFAULT;
+		return err;
+	}
+	if (d.filter.len || d.filter.pad)
 		return -EINVAL;
 	if (d.count > VEXFS_BATCH_MAX)
 		return -E2BIG;
@@ -271,16 +340,25 @@ static long vexfs_ioc_delete(struct vx_db *db, u32 id, void __user *arg)
 
 static long vexfs_ioc_count(struct vx_db *db, u32 id, void __user *arg)
 {
-	struct vexfs_count n = { 0 };
-	struct vx_collection *c = vx_db_get_collection_id(db, id);
-	u64 pending;
+	struct vexfs_count n;
+	struct vx_collection *c;
+	struct vx_filter *f;
+	int err;
 
-	if (!c)
+	if (copy_from_user(&n, arg, sizeof(n)))
+		return -EFAULT;
+	err = filter_in(&n.filter, &f);
+	if (err)
+		return err;
+	c = vx_db_get_collection_id(db, id);
+	if (!c) {
+		vx_filter_free(f);
 		return -ENOENT;
-	n.count = vx_collection_count(c);
-	pending = vx_vindex_nr_pending(c->vi);
-	n.indexed = n.count > pending ? n.count - pending : 0;
+	}
+	n.count = vx_collection_count_filter(c, f);
+	n.indexed = vx_collection_indexed(c);
 	vx_db_put_collection(db, c);
+	vx_filter_free(f);
 	return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
 }
 
@@ -294,6 +372,7 @@ static long vexfs_ioc_search(struct vx_db *db, u32 id, void __user *arg)
 {
 	struct vexfs_search s;
 	struct vx_collection *c;
+	struct vx_filter *f = NULL;
 	struct vx_db_hit *hits = NULL;
 	struct vexfs_hit *out = NULL;
 	u32 *nhits = NULL, dim, metric, thr;
@@ -316,9 +395,14 @@ static long vexfs_ioc_search(struct vx_db *db, u32 id, void __user *arg)
 	if ((u64)s.nq * dim * sizeof(float) > VEXFS_IOC_BYTES_MAX)
 		return -E2BIG;
 
+	err = filter_in(&s.filter, &f);
+	if (err)
+		return err;
 	queries = copy_array_in(s.queries, (u64)s.nq * dim, sizeof(float));
-	if (IS_ERR(queries))
+	if (IS_ERR(queries)) {
+		vx_filter_free(f);
 		return PTR_ERR(queries);
+	}
 	hits = kvcalloc((size_t)s.nq * s.limit, sizeof(*hits),
 			GFP_KERNEL_ACCOUNT);
 	out = kvcalloc((size_t)s.nq * s.limit, sizeof(*out),
@@ -334,8 +418,8 @@ static long vexfs_ioc_search(struct vx_db *db, u32 id, void __user *arg)
 		err = -ENOENT;
 		goto out;
 	}
-	err = vx_collection_search(c, queries, s.nq, s.limit, s.offset, s.ef,
-				   s.flags, hits, nhits);
+	err = vx_collection_search_filter(c, queries, s.nq, s.limit, s.offset,
+					  s.ef, s.flags, f, hits, nhits);
 	vx_db_put_collection(db, c);
 	if (err)
 		goto out;
@@ -369,6 +453,7 @@ static long vexfs_ioc_search(struct vx_db *db, u32 id, void __user *arg)
 	    copy_to_user(uptr(s.nhits), nhits, (size_t)s.nq * sizeof(*nhits)))
 		err = -EFAULT;
 out:
+	vx_filter_free(f);
 	kvfree(queries);
 	kvfree(hits);
 	kvfree(out);
@@ -381,6 +466,7 @@ static long vexfs_ioc_scroll(struct vx_db *db, u32 id, void __user *arg)
 	struct vexfs_scroll s;
 	struct vexfs_point_id *ids;
 	struct vx_collection *c;
+	struct vx_filter *f;
 	long err = 0;
 
 	if (copy_from_user(&s, arg, sizeof(s)))
@@ -389,9 +475,14 @@ static long vexfs_ioc_scroll(struct vx_db *db, u32 id, void __user *arg)
 		return -EINVAL;
 	if (s.limit > VEXFS_BATCH_MAX)
 		return -E2BIG;
+	err = filter_in(&s.filter, &f);
+	if (err)
+		return err;
 	ids = kvcalloc(s.limit, sizeof(*ids), GFP_KERNEL_ACCOUNT);
-	if (!ids)
+	if (!ids) {
+		vx_filter_free(f);
 		return -ENOMEM;
+	}
 	s.nr = 0;
 	if (s.cursor != ~0ULL) {
 		c = vx_db_get_collection_id(db, id);
@@ -399,13 +490,149 @@ static long vexfs_ioc_scroll(struct vx_db *db, u32 id, void __user *arg)
 			err = -ENOENT;
 			goto out;
 		}
-		s.nr = vx_collection_scroll(c, &s.cursor, s.limit, ids);
+		s.nr = vx_collection_scroll_filter(c, &s.cursor, s.limit, f,
+						   ids);
 		vx_db_put_collection(db, c);
 	}
 	if (copy_to_user(uptr(s.ids), ids, (size_t)s.nr * sizeof(*ids)) ||
 	    copy_to_user(arg, &s, sizeof(s)))
 		err = -EFAULT;
 out:
+	vx_filter_free(f);
+	kvfree(ids);
+	return err;
+}
+
+static long vexfs_ioc_payload(struct vx_db *db, u32 id, void __user *arg)
+{
+	struct vexfs_payload_op op;
+	struct vexfs_point_id *ids = NULL;
+	struct vx_payload_edit e = { 0 };
+	struct vx_filter *f = NULL;
+	u8 *cbor = NULL;
+	char *key = NULL;
+	long err;
+
+	if (copy_from_user(&op, arg, sizeof(op)))
+		return -EFAULT;
+	if (op.op < VEXFS_PAYLOAD_SET || op.op > VEXFS_PAYLOAD_CLEAR ||
+	    (op.key_len && op.op != VEXFS_PAYLOAD_SET) ||
+	    (op.op == VEXFS_PAYLOAD_CLEAR) != !op.payload_len)
+		return -EINVAL;
+	if (op.count > VEXFS_BATCH_MAX || op.payload_len > VEXFS_PAYLOAD_MAX ||
+	    op.key_len > VEXFS_KEY_MAX)
+		return -E2BIG;
+	if (op.count ? op.filter.len || op.filter.pad : !op.filter.len)
+		return -EINVAL;
+	if (op.count) {
+		ids = ids_in(op.ids, op.count);
+		if (IS_ERR(ids))
+			return PTR_ERR(ids);
+	} else {
+		err = filter_in(&op.filter, &f);
+		if (err)
+			return err;
+	}
+	if (op.payload_len) {
+		cbor = vmemdup_user(uptr(op.payload), op.payload_len);
+		if (IS_ERR(cbor)) {
+			err = PTR_ERR(cbor);
+			cbor = NULL;
+			goto out;
+		}
+	}
+	if (op.key_len) {
+		key = vmemdup_user(uptr(op.key), op.key_len);
+		if (IS_ERR(key)) {
+			err = PTR_ERR(key);
+			key = NULL;
+			goto out;
+		}
+	}
+	e.op = op.op;
+	e.cbor = cbor;
+	e.len = op.payload_len;
+	e.key = key;
+	e.key_len = op.key_len;
+	op.updated = 0;
+	err = vx_db_payload_id(db, id, &e, ids, op.count, f, &op.updated);
+	if (!err && copy_to_user(arg, &op, sizeof(op)))
+		err = -EFAULT;
+out:
+	vx_filter_free(f);
+	kvfree(ids);
+	kvfree(cbor);
+	kvfree(key);
+	return err;
+}
+
+static long vexfs_ioc_vectors_update(struct vx_db *db, u32 id, void __user *arg)
+{
+	struct vexfs_vectors_update u;
+	struct vexfs_point_id *ids;
+	float *vecs;
+	u64 updated = 0;
+	u32 dim;
+	long err;
+
+	if (copy_from_user(&u, arg, sizeof(u)))
+		return -EFAULT;
+	if (!u.count || u.flags)
+		return -EINVAL;
+	if (u.count > VEXFS_BATCH_MAX)
+		return -E2BIG;
+	err = coll_dim(db, id, &dim, NULL);
+	if (err)
+		return err;
+	if (u.dim != dim)
+		return -EINVAL;
+	if ((u64)u.count * dim * sizeof(float) > VEXFS_IOC_BYTES_MAX)
+		return -E2BIG;
+	ids = ids_in(u.ids, u.count);
+	if (IS_ERR(ids))
+		return PTR_ERR(ids);
+	vecs = copy_array_in(u.vectors, (u64)u.count * dim, sizeof(float));
+	if (IS_ERR(vecs)) {
+		kvfree(ids);
+		return PTR_ERR(vecs);
+	}
+	err = vx_db_vectors_update_id(db, id, ids, vecs, u.count, &updated);
+	u.updated = (u32)updated;
+	if (!err && copy_to_user(arg, &u, sizeof(u)))
+		err = -EFAULT;
+	kvfree(ids);
+	kvfree(vecs);
+	return err;
+}
+
+static long vexfs_ioc_vectors_delete(struct vx_db *db, u32 id, void __user *arg)
+{
+	struct vexfs_vectors_delete d;
+	struct vexfs_point_id *ids = NULL;
+	struct vx_filter *f = NULL;
+	u64 updated = 0;
+	long err;
+
+	if (copy_from_user(&d, arg, sizeof(d)))
+		return -EFAULT;
+	if (d.count ? d.filter.len || d.filter.pad : !d.filter.len)
+		return -EINVAL;
+	if (d.count > VEXFS_BATCH_MAX)
+		return -E2BIG;
+	if (d.count) {
+		ids = ids_in(d.ids, d.count);
+		if (IS_ERR(ids))
+			return PTR_ERR(ids);
+	} else {
+		err = filter_in(&d.filter, &f);
+		if (err)
+			return err;
+	}
+	err = vx_db_vectors_delete_id(db, id, ids, d.count, f, &updated);
+	d.updated = (u32)min_t(u64, updated, U32_MAX);
+	if (!err && copy_to_user(arg, &d, sizeof(d)))
+		err = -EFAULT;
+	vx_filter_free(f);
 	kvfree(ids);
 	return err;
 }
@@ -421,10 +648,23 @@ static long vexfs_ioc_write(struct file *file, struct vx_db *db, u32 id,
 	err = mnt_want_write_file(file);
 	if (err)
 		return err;
-	if (cmd == VEXFS_IOC_UPSERT)
+	switch (cmd) {
+	case VEXFS_IOC_UPSERT:
 		err = vexfs_ioc_upsert(db, id, arg);
-	else
+		break;
+	case VEXFS_IOC_DELETE:
 		err = vexfs_ioc_delete(db, id, arg);
+		break;
+	case VEXFS_IOC_PAYLOAD:
+		err = vexfs_ioc_payload(db, id, arg);
+		break;
+	case VEXFS_IOC_VECTORS_UPDATE:
+		err = vexfs_ioc_vectors_update(db, id, arg);
+		break;
+	default:
+		err = vexfs_ioc_vectors_delete(db, id, arg);
+		break;
+	}
 	mnt_drop_write_file(file);
 	if (!err)
 		vexfs_kick_indexer(file_inode(file)->i_sb);
@@ -446,12 +686,18 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 				       cmd == VEXFS_IOC_DELETE ||
 				       cmd == VEXFS_IOC_COUNT ||
 				       cmd == VEXFS_IOC_SEARCH ||
-				       cmd == VEXFS_IOC_SCROLL ?
+				       cmd == VEXFS_IOC_SCROLL ||
+				       cmd == VEXFS_IOC_PAYLOAD ||
+				       cmd == VEXFS_IOC_VECTORS_UPDATE ||
+				       cmd == VEXFS_IOC_VECTORS_DELETE ?
 			       -EISDIR :
 			       -ENOTTY;
 	switch (cmd) {
 	case VEXFS_IOC_UPSERT:
 	case VEXFS_IOC_DELETE:
+	case VEXFS_IOC_PAYLOAD:
+	case VEXFS_IOC_VECTORS_UPDATE:
+	case VEXFS_IOC_VECTORS_DELETE:
 		return vexfs_ioc_write(file, db, id, cmd, uarg);
 	case VEXFS_IOC_GET:
 		return vexfs_ioc_get(db, id, uarg);

@@ -64,14 +64,41 @@ static void vexfs_ckpt_worker(struct work_struct *work)
  * bounded slices, so no write waits for graph insertion.
  */
 #define VEXFS_INDEX_BUDGET 256
+/* INDEXED events per pass: more queues draining in one pass go unannounced */
+#define VEXFS_DRAINED_MAX 64
+
+/* VEXFS_EVENT_INDEXED for a collection whose queue just drained. */
+static void vexfs_indexed_event(struct vx_db *db, u32 coll_id)
+{
+	char name[VEXFS_COLLECTION_NAME_MAX + 1];
+	struct vx_collection *c = vx_db_get_collection_id(db, coll_id);
+	u64 points, pending;
+	u32 len;
+
+	if (!c)
+		return; /* deleted meanwhile */
+	len = c->name_len;
+	memcpy(name, c->name, len);
+	points = vx_collection_indexed(c);
+	pending = vx_vindex_nr_pending(c->vi);
+	vx_db_put_collection(db, c);
+	if (!pending) /* not refilled since: the graph holds every point */
+		vexfs_genl_event_ex(VEXFS_EVENT_INDEXED, name, len, NULL, 0,
+				    points);
+}
 
 static void vexfs_index_worker(struct work_struct *work)
 {
 	struct vexfs_sb_info *sbi =
 		container_of(work, struct vexfs_sb_info, index_work);
+	u32 drained[VEXFS_DRAINED_MAX], nr_drained = 0;
 	u64 pending = 0;
-	int err = vx_db_index_pending(sbi->db, VEXFS_INDEX_BUDGET, &pending);
+	int err;
 
+	err = vx_db_index_pending_ex(sbi->db, VEXFS_INDEX_BUDGET, &pending,
+				     drained, VEXFS_DRAINED_MAX, &nr_drained);
+	for (u32 i = 0; i < nr_drained; i++)
+		vexfs_indexed_event(sbi->db, drained[i]);
 	if (err)
 		pr_warn_ratelimited("vexfs: background indexing failed: %d\n",
 				    err);

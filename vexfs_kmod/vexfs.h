@@ -50,6 +50,8 @@ u32 vexfs_file_coll_id(struct file *file);
 int vexfs_genl_register(void);
 void vexfs_genl_unregister(void);
 void vexfs_genl_event(u32 event, const char *name, u32 len);
+void vexfs_genl_event_ex(u32 event, const char *name, u32 len,
+			 const char *alias, u32 alias_len, u64 indexed);
 
 /* ioctl.c */
 long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -320,7 +320,7 @@ TEST_F(fs, bad_configs)
 	char big[sizeof(good) + 8] = { 0 };
 	int ncolls;
 
-	bad[5].c.flags = 1;
+	bad[5].c.flags = 2; /* undefined; bit 0 is VEXFS_CONFIG_NO_GRAPH */
 	bad[6].c.pad = 1;
 	bad[7].c.hnsw_m = 1;
 	bad[8].c.hnsw_m = 257;

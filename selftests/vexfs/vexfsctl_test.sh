@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vexfsctl as a user runs it, in the test guest: create, list, info, import,
-# count, search, delete, exit statuses and --help. Loads vexfs.ko and formats
+# count, search, update, alias, delete, exit statuses and --help. Loads vexfs.ko and formats
 # the scratch disk itself; leaves the module unloaded. Prints TAP.
 dev=${VEXFS_SCRATCH_DEV:-/dev/vda}
 ko=${VEXFS_KO:-/lib/modules/vexfs.ko}
@@ -34,7 +34,7 @@ has() {
 }
 
 echo "TAP version 13"
-echo "1..26"
+echo "1..49"
 insmod "$ko" || { echo "Bail out! insmod $ko"; exit 1; }
 if ! mkfs.vexfs -f -q "$dev" || ! mkdir -p "$mnt" ||
 	! mount -t vexfs "$dev" "$mnt"; then
@@ -80,6 +80,29 @@ has "^1	0	0$" "the nearest is id 0 at distance 0"
 check 0 "search by a query from an .fvecs file" \
 	ctl search vecs --fvecs /tmp/v.fvecs --query 3 -k 1
 has "^1	3	0$" "query 3 finds id 3"
+check 0 "update --help" ctl update --help
+has "rebuilds the graph" "update --help says what a new m does"
+check 2 "update without a change is a usage error" ctl update vecs
+check 0 "update m and ef_construct" ctl update vecs --m 8 --ef-construct 40
+check 0 "info after update" ctl info vecs
+has "^hnsw_m: 8$" "info shows the new m"
+has "^hnsw_ef_construct: 40$" "info shows the new ef_construct"
+has "^dim: 2$" "update keeps the dimension"
+check 0 "update to no graph (m 0)" ctl update vecs --m 0
+check 0 "info after m 0" ctl info vecs
+has "^hnsw_m: 0 (no graph)$" "info shows no graph"
+check 1 "update of a missing collection fails" ctl update nope --m 4
+check 0 "alias --help" ctl alias --help
+check 0 "alias create" ctl alias create prod vecs
+check 0 "alias list" ctl alias list
+has "^prod vecs$" "alias list shows prod -> vecs"
+check 0 "count through the alias (its symlink)" ctl count prod
+has "^4$" "the alias reaches the collection"
+check 0 "alias rename" ctl alias rename prod live
+check 1 "alias create over a collection's name fails" ctl alias create other vecs
+check 0 "alias delete" ctl alias delete live
+check 1 "alias delete again fails" ctl alias delete live
+check 2 "alias without an action is a usage error" ctl alias
 check 0 "delete" ctl delete other
 check 1 "info on a deleted collection fails" ctl info other
 

@@ -56,6 +56,18 @@ VX_TEST(point_renders_as_json)
 			  "{\"id\": 7, \"vector\": [0.5], \"payload\": {}}\n"));
 }
 
+VX_TEST(point_without_vector_has_no_vector_member)
+{
+	struct vexfs_point_id id = { .kind = VEXFS_ID_NUM, .num = 9 };
+	static const u8 payload[] = { 0xa1, 0x61, 'a', 0x01 };
+	char buf[64];
+	ssize_t n = vx_point_to_json(&id, NULL, 0, payload, sizeof(payload),
+				     buf, sizeof(buf));
+
+	VX_ASSERT(n > 0 && (size_t)n < sizeof(buf));
+	VX_ASSERT(!strcmp(buf, "{\"id\": 9, \"payload\": {\"a\":1}}\n"));
+}
+
 int main(void)
 {
 	return vx_run_tests();

@@ -25,6 +25,7 @@ static const u32 coll_dist[NCOLL] = { VEXFS_DISTANCE_EUCLID,
 
 struct mpoint {
 	bool present;
+	bool novec; /* its vector was deleted */
 	float vec[DIM];
 	u32 plen;
 	u8 payload[MAXPAY];
@@ -42,14 +43,17 @@ enum op_kind {
 	OP_UPSERT,
 	OP_DELETE,
 	OP_CHECKPOINT,
-	OP_CHMOD
+	OP_CHMOD,
+	OP_PAYLOAD, /* by ids, all present: sub = VEXFS_PAYLOAD_* */
+	OP_VEC_UPDATE, /* by ids, all present */
+	OP_VEC_DELETE, /* by ids */
 };
 
 struct op {
 	enum op_kind kind;
 	u32 coll;
 	u32 mode, uid;
-	u32 n;
+	u32 n, sub;
 	u32 ids[4];
 	float vec[4][DIM];
 	u32 plen[4];
@@ -100,6 +104,34 @@ static void gen_op(struct op *op, const struct model *m)
 		op->uid = (u32)(rnd() % 70000);
 	} else if (r < 3 + ckpt_pct) {
 		op->kind = OP_CHECKPOINT;
+	} else if (r >= 84 && r < 97) {
+		/* rewrites of present points (at most 4 distinct) */
+		u32 first = (u32)(rnd() % NIDS);
+
+		for (u32 k = 0; k < NIDS && op->n < 4; k++) {
+			u32 i = (first + k * 7) % NIDS;
+
+			if (m->pts[op->coll][i].present)
+				op->ids[op->n++] = i;
+		}
+		if (!op->n || r >= 94) {
+			op->kind = OP_VEC_DELETE;
+			op->n = op->n ? op->n : 1;
+			return;
+		}
+		if (r >= 91) {
+			op->kind = OP_VEC_UPDATE;
+			for (u32 i = 0; i < op->n; i++)
+				for (u32 d = 0; d < DIM; d++)
+					op->vec[i][d] =
+						(float)(rnd() % 200) - 99.5f;
+			return;
+		}
+		op->kind = OP_PAYLOAD;
+		op->sub = 1 + (u32)(rnd() % 4);
+		if (op->sub == VEXFS_PAYLOAD_OVERWRITE)
+			op->plen[0] = make_payload(
+				op->payload[0], 4 + (u32)(rnd() % 3000), rnd());
 	} else if (r < 30) {
 		op->kind = OP_DELETE;
 		op->n = 1 + (u32)(rnd() % 3);
@@ -122,6 +154,47 @@ static void gen_op(struct op *op, const struct model *m)
 						     rnd()) :
 					0;
 		}
+	}
+}
+
+/* What the payload edits of the workload do to {"p": "..."} payloads. */
+static void model_payload(struct mpoint *p, const struct op *op)
+{
+	static const u8 q1[] = { 0x61, 'q', 0x01 };
+
+	switch (op->sub) {
+	case VEXFS_PAYLOAD_SET: /* {"q": 1}: joins "p", or replaces "q" */
+		if (!p->plen || p->payload[0] == 0xa0) {
+			p->payload[0] = 0xa1;
+			memcpy(p->payload + 1, q1, 3);
+			p->plen = 4;
+		} else if (p->payload[0] == 0xa1 && p->payload[2] != 'q') {
+			p->payload[0] = 0xa2;
+			memcpy(p->payload + p->plen, q1, 3);
+			p->plen += 3;
+		}
+		break;
+	case VEXFS_PAYLOAD_OVERWRITE:
+		p->plen = op->plen[0];
+		memcpy(p->payload, op->payload[0], p->plen);
+		break;
+	case VEXFS_PAYLOAD_DELETE_KEYS: /* ["p"] */
+		if (!p->plen) {
+			p->payload[0] = 0xa0;
+			p->plen = 1;
+		} else if (p->payload[0] == 0xa1 && p->payload[2] == 'p') {
+			p->payload[0] = 0xa0;
+			p->plen = 1;
+		} else if (p->payload[0] == 0xa2) {
+			/* {"p": ..., "q": 1}: "q": 1 stays */
+			p->payload[0] = 0xa1;
+			memcpy(p->payload + 1, q1, 3);
+			p->plen = 4;
+		}
+		break;
+	default: /* CLEAR */
+		p->plen = 0;
+		break;
 	}
 }
 
@@ -148,6 +221,7 @@ static void model_apply(struct model *m, const struct op *op)
 			struct mpoint *p = &pts[op->ids[i]];
 
 			p->present = true;
+			p->novec = false;
 			vx_dist_prepare(coll_dist[op->coll], op->vec[i], p->vec,
 					DIM);
 			p->plen = op->plen[i];
@@ -159,6 +233,21 @@ static void model_apply(struct model *m, const struct op *op)
 			pts[op->ids[i]].present = false;
 		break;
 	case OP_CHECKPOINT:
+		break;
+	case OP_VEC_UPDATE:
+		for (u32 i = 0; i < op->n; i++) {
+			pts[op->ids[i]].novec = false;
+			vx_dist_prepare(coll_dist[op->coll], op->vec[i],
+					pts[op->ids[i]].vec, DIM);
+		}
+		break;
+	case OP_VEC_DELETE:
+		for (u32 i = 0; i < op->n; i++)
+			pts[op->ids[i]].novec = true;
+		break;
+	case OP_PAYLOAD:
+		for (u32 i = 0; i < op->n; i++)
+			model_payload(&pts[op->ids[i]], op);
 		break;
 	}
 }
@@ -200,6 +289,40 @@ static int db_do(struct vx_db *db, const struct op *op)
 			vx_db_put_collection(db, c);
 		return vx_db_set_collection_attr(db, id, op->mode, op->uid, 7);
 	}
+	case OP_PAYLOAD:
+	case OP_VEC_UPDATE:
+	case OP_VEC_DELETE: {
+		static const u8 set_q[] = { 0xa1, 0x61, 'q', 0x01 };
+		static const u8 del_p[] = { 0x81, 0x61, 'p' };
+		struct vx_collection *c = vx_db_get_collection(db, name, len);
+		struct vx_payload_edit e = { .op = op->sub };
+		float vecs[4 * DIM];
+		u32 id = c ? c->id : 0;
+
+		if (c)
+			vx_db_put_collection(db, c);
+		for (u32 i = 0; i < op->n; i++)
+			ids[i] = num_id(op->ids[i]);
+		if (op->kind == OP_VEC_DELETE)
+			return vx_db_vectors_delete_id(db, id, ids, op->n, NULL,
+						       NULL);
+		if (op->kind == OP_VEC_UPDATE) {
+			memcpy(vecs, op->vec, sizeof(vecs));
+			return vx_db_vectors_update_id(db, id, ids, vecs, op->n,
+						       NULL);
+		}
+		if (op->sub == VEXFS_PAYLOAD_SET) {
+			e.cbor = set_q;
+			e.len = sizeof(set_q);
+		} else if (op->sub == VEXFS_PAYLOAD_DELETE_KEYS) {
+			e.cbor = del_p;
+			e.len = sizeof(del_p);
+		} else if (op->sub == VEXFS_PAYLOAD_OVERWRITE) {
+			e.cbor = op->payload[0];
+			e.len = op->plen[0];
+		}
+		return vx_db_payload_id(db, id, &e, ids, op->n, NULL, NULL);
+	}
 	}
 	return -EINVAL;
 }
@@ -236,8 +359,11 @@ static bool db_matches(struct vx_db *db, const struct model *m)
 			}
 			expect++;
 			ok = p && p->payload_len == mp->plen &&
-			     !memcmp(vx_point_vec(p), mp->vec,
-				     sizeof(mp->vec)) &&
+			     (mp->novec ?
+				      !p->dim :
+				      p->dim == DIM &&
+					      !memcmp(vx_point_vec(p), mp->vec,
+						      sizeof(mp->vec))) &&
 			     !memcmp(vx_point_payload(p), mp->payload,
 				     mp->plen);
 		}

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,7 @@ static int nl_ready(struct vexfs *vx)
 	if (ret < 0)
 		goto fail;
 	nl_socket_enable_msg_peek(sk); /* replies may exceed a page */
+	nl_socket_disable_auto_ack(sk); /* each request says (nl_request_ex) */
 	ret = genl_ctrl_resolve(sk, VEXFS_GENL_NAME);
 	if (ret < 0)
 		goto fail;
@@ -237,19 +239,28 @@ static int req_valid(struct nl_msg *msg, void *arg)
 	r->replies++;
 	if (r->parse && !r->parse_err)
 		r->parse_err = r->parse(nlmsg_hdr(msg), tb, r->arg);
+	r->done = true; /* commands that answer send one reply */
 	return NL_SKIP;
 }
 
+/* Alias and index attributes of a request (NULL, 0: not sent). */
+struct nl_alias_names {
+	const char *alias, *old;
+	const char *key; /* VEXFS_A_INDEX_KEY */
+	uint32_t type; /* VEXFS_A_INDEX_TYPE */
+};
+
 /*
- * Send @cmd with the root fd, and @name and @cfg when given; feed every
- * reply to @parse. Returns the kernel's errno, a libnl failure as errno, or
- * the first non-zero result of @parse.
+ * Send @cmd with the root fd, and @name, @cfg and @an's names when given;
+ * feed every reply to @parse. Returns the kernel's errno, a libnl failure as
+ * errno, or the first non-zero result of @parse.
  */
-static int nl_request(struct vexfs *vx, uint8_t cmd, const char *name,
-		      const struct vexfs_collection_config *cfg,
-		      int (*parse)(struct nlmsghdr *nlh, struct nlattr **tb,
-				   void *arg),
-		      void *arg)
+static int nl_request_ex(struct vexfs *vx, uint8_t cmd, const char *name,
+			 const struct vexfs_collection_config *cfg,
+			 const struct nl_alias_names *an,
+			 int (*parse)(struct nlmsghdr *nlh, struct nlattr **tb,
+				      void *arg),
+			 void *arg)
 {
 	struct nl_req r = { .parse = parse, .arg = arg };
 	struct nl_msg *msg = NULL;
@@ -265,13 +276,26 @@ static int nl_request(struct vexfs *vx, uint8_t cmd, const char *name,
 	cb = nl_cb_clone(nl_socket_get_cb(vx->sk));
 	if (!msg || !cb)
 		goto out;
+	/*
+	 * No ACK after a reply: a reply larger than the socket's receive
+	 * buffer is still delivered (it arrives at an empty queue), but the
+	 * ACK queued behind it would overflow and be lost (ENOBUFS). Errors
+	 * are answered whatever the flags.
+	 */
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, vx->family, 0,
-			 NLM_F_ACK, cmd, VEXFS_GENL_VERSION))
+			 parse ? 0 : NLM_F_ACK, cmd, VEXFS_GENL_VERSION))
 		goto out;
 	ret = -EMSGSIZE;
 	if (nla_put_u32(msg, VEXFS_A_ROOT_FD, (uint32_t)vx->root_fd) ||
 	    (name && nla_put_string(msg, VEXFS_A_COLL_NAME, name)) ||
-	    (cfg && nla_put(msg, VEXFS_A_COLL_CONFIG, sizeof(*cfg), cfg)))
+	    (cfg && nla_put(msg, VEXFS_A_COLL_CONFIG, sizeof(*cfg), cfg)) ||
+	    (an && an->alias &&
+	     nla_put_string(msg, VEXFS_A_ALIAS_NAME, an->alias)) ||
+	    (an && an->old &&
+	     nla_put_string(msg, VEXFS_A_ALIAS_OLD, an->old)) ||
+	    (an && an->key &&
+	     nla_put_string(msg, VEXFS_A_INDEX_KEY, an->key)) ||
+	    (an && an->type && nla_put_u32(msg, VEXFS_A_INDEX_TYPE, an->type)))
 		goto out;
 	nl_cb_err(cb, NL_CB_CUSTOM, req_error, &r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, req_ack, &r);
@@ -299,6 +323,15 @@ broken:
 	nl_socket_free(vx->sk);
 	vx->sk = NULL;
 	goto out;
+}
+
+static int nl_request(struct vexfs *vx, uint8_t cmd, const char *name,
+		      const struct vexfs_collection_config *cfg,
+		      int (*parse)(struct nlmsghdr *nlh, struct nlattr **tb,
+				   void *arg),
+		      void *arg)
+{
+	return nl_request_ex(vx, cmd, name, cfg, NULL, parse, arg);
 }
 
 /* Is @name something openat() would take as one collection directory? */
@@ -430,6 +463,200 @@ VX_EXPORT int vexfs_coll_list(struct vexfs *vx, vexfs_coll_cb cb, void *arg)
 	return ret ? ret : l.n;
 }
 
+VX_EXPORT int vexfs_coll_update(struct vexfs *vx, const char *name,
+				const struct vexfs_collection_config *cfg)
+{
+	return nl_request(vx, VEXFS_CMD_COLL_UPDATE, name, cfg, NULL, NULL);
+}
+
+/* Names longer than the kernel takes are refused here, never truncated. */
+static bool alias_name_fits(const char *name)
+{
+	return name && strlen(name) <= VEXFS_COLLECTION_NAME_MAX;
+}
+
+VX_EXPORT int vexfs_alias_create(struct vexfs *vx, const char *alias,
+				 const char *coll)
+{
+	struct nl_alias_names an = { .alias = alias };
+
+	if (!alias_name_fits(alias) || !alias_name_fits(coll))
+		return -EINVAL;
+	return nl_request_ex(vx, VEXFS_CMD_ALIAS_CHANGE, coll, NULL, &an, NULL,
+			     NULL);
+}
+
+VX_EXPORT int vexfs_alias_delete(struct vexfs *vx, const char *alias)
+{
+	struct nl_alias_names an = { .alias = alias };
+
+	if (!alias_name_fits(alias))
+		return -EINVAL;
+	return nl_request_ex(vx, VEXFS_CMD_ALIAS_CHANGE, NULL, NULL, &an, NULL,
+			     NULL);
+}
+
+VX_EXPORT int vexfs_alias_rename(struct vexfs *vx, const char *old_alias,
+				 const char *new_alias)
+{
+	struct nl_alias_names an = { .alias = new_alias, .old = old_alias };
+
+	if (!alias_name_fits(old_alias) || !alias_name_fits(new_alias))
+		return -EINVAL;
+	return nl_request_ex(vx, VEXFS_CMD_ALIAS_CHANGE, NULL, NULL, &an, NULL,
+			     NULL);
+}
+
+struct alias_list_arg {
+	vexfs_alias_cb cb;
+	void *arg;
+	int n;
+};
+
+/* A string attribute of 1..255 bytes, NUL or not, into @out (256 bytes). */
+static int nla_name(struct nlattr *a, char *out)
+{
+	int len;
+
+	if (!a)
+		return -EBADMSG;
+	len = strnlen(nla_data(a), nla_len(a));
+	if (!len || len > (int)VEXFS_COLLECTION_NAME_MAX)
+		return -EBADMSG;
+	memcpy(out, nla_data(a), len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int parse_alias_list(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct alias_list_arg *l = arg;
+	char alias[VEXFS_COLLECTION_NAME_MAX + 1];
+	char coll[VEXFS_COLLECTION_NAME_MAX + 1];
+	struct nlattr *a, *nt[VEXFS_A_MAX + 1];
+	int rem, ret;
+
+	nla_for_each_attr(a, genlmsg_attrdata(gnlh, 0),
+			  genlmsg_attrlen(gnlh, 0), rem)
+	{
+		if (nla_type(a) != VEXFS_A_ALIAS)
+			continue;
+		if (nla_parse_nested(nt, VEXFS_A_MAX, a, NULL) < 0)
+			return -EBADMSG;
+		ret = nla_name(nt[VEXFS_A_ALIAS_NAME], alias);
+		if (!ret)
+			ret = nla_name(nt[VEXFS_A_COLL_NAME], coll);
+		if (ret)
+			return ret;
+		l->n++;
+		if (l->cb) {
+			ret = l->cb(alias, coll, l->arg);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+VX_EXPORT int vexfs_alias_list(struct vexfs *vx, const char *coll,
+			       vexfs_alias_cb cb, void *arg)
+{
+	struct alias_list_arg l = { .cb = cb, .arg = arg };
+	int ret;
+
+	if (coll && !alias_name_fits(coll))
+		return -EINVAL;
+	ret = nl_request(vx, VEXFS_CMD_ALIAS_LIST, coll, NULL, parse_alias_list,
+			 &l);
+	return ret ? ret : l.n;
+}
+
+/* --- payload indexes ------------------------------------------------------ */
+
+static bool index_key_ok(const char *key)
+{
+	return key && *key && strlen(key) <= VEXFS_KEY_MAX;
+}
+
+VX_EXPORT int vexfs_index_create(struct vexfs *vx, const char *coll,
+				 const char *key, uint32_t type)
+{
+	struct nl_alias_names an = { .key = key, .type = type };
+
+	if (!alias_name_fits(coll) || !index_key_ok(key) || !type)
+		return -EINVAL;
+	return nl_request_ex(vx, VEXFS_CMD_INDEX_CREATE, coll, NULL, &an, NULL,
+			     NULL);
+}
+
+VX_EXPORT int vexfs_index_delete(struct vexfs *vx, const char *coll,
+				 const char *key)
+{
+	struct nl_alias_names an = { .key = key };
+
+	if (!alias_name_fits(coll) || !index_key_ok(key))
+		return -EINVAL;
+	return nl_request_ex(vx, VEXFS_CMD_INDEX_DELETE, coll, NULL, &an, NULL,
+			     NULL);
+}
+
+struct index_list_arg {
+	vexfs_index_cb cb;
+	void *arg;
+	int n;
+};
+
+static int parse_index_list(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct index_list_arg *l = arg;
+	struct nlattr *a, *nt[VEXFS_A_MAX + 1];
+	int rem, ret;
+
+	nla_for_each_attr(a, genlmsg_attrdata(gnlh, 0),
+			  genlmsg_attrlen(gnlh, 0), rem)
+	{
+		struct vexfs_index_info info;
+		int len;
+
+		if (nla_type(a) != VEXFS_A_INDEX)
+			continue;
+		if (nla_parse_nested(nt, VEXFS_A_MAX, a, NULL) < 0 ||
+		    !nt[VEXFS_A_INDEX_KEY] || !nt[VEXFS_A_INDEX_TYPE] ||
+		    !nt[VEXFS_A_INDEX_POINTS])
+			return -EBADMSG;
+		memset(&info, 0, sizeof(info));
+		len = strnlen(nla_data(nt[VEXFS_A_INDEX_KEY]),
+			      nla_len(nt[VEXFS_A_INDEX_KEY]));
+		if (!len || len > (int)VEXFS_KEY_MAX)
+			return -EBADMSG;
+		memcpy(info.key, nla_data(nt[VEXFS_A_INDEX_KEY]), len);
+		info.type = nla_get_u32(nt[VEXFS_A_INDEX_TYPE]);
+		info.points = nla_get_u64(nt[VEXFS_A_INDEX_POINTS]);
+		l->n++;
+		if (l->cb) {
+			ret = l->cb(&info, l->arg);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+VX_EXPORT int vexfs_index_list(struct vexfs *vx, const char *coll,
+			       vexfs_index_cb cb, void *arg)
+{
+	struct index_list_arg l = { .cb = cb, .arg = arg };
+	int ret;
+
+	if (!alias_name_fits(coll))
+		return -EINVAL;
+	ret = nl_request(vx, VEXFS_CMD_INDEX_LIST, coll, NULL, parse_index_list,
+			 &l);
+	return ret ? ret : l.n;
+}
+
 VX_EXPORT int vexfs_coll_open(struct vexfs *vx, const char *name)
 {
 	int fd;
@@ -479,6 +706,8 @@ static int ev_valid(struct nl_msg *msg, void *arg)
 			len = VEXFS_COLLECTION_NAME_MAX;
 		memcpy(e->coll, nla_data(tb[VEXFS_A_COLL_NAME]), len);
 	}
+	if (tb[VEXFS_A_COLL_INDEXED] && nla_len(tb[VEXFS_A_COLL_INDEXED]) >= 8)
+		e->indexed = nla_get_u64(tb[VEXFS_A_COLL_INDEXED]);
 	return NL_SKIP;
 }
 
@@ -660,6 +889,8 @@ VX_EXPORT int vexfs_search(int cfd, uint32_t nq, uint32_t dim,
 		.score_threshold = opts->score_threshold,
 		.queries = (uintptr_t)queries,
 		.hits = (uintptr_t)hits,
+		.filter = { .code = (uintptr_t)opts->filter,
+			    .len = opts->filter ? opts->filter_len : 0 },
 	};
 	int ret;
 
@@ -691,6 +922,107 @@ VX_EXPORT int vexfs_scroll(int cfd, uint64_t *cursor, uint32_t limit,
 		return ret;
 	*cursor = s.cursor;
 	return s.nr;
+}
+
+VX_EXPORT int vexfs_get_ex(int cfd, struct vexfs_get *g)
+{
+	return vexfs_ioctl(cfd, VEXFS_IOC_GET, g);
+}
+
+static struct vexfs_filter filter_arg(const void *code, uint32_t len)
+{
+	struct vexfs_filter f = { .code = (uintptr_t)code,
+				  .len = code ? len : 0 };
+
+	return f;
+}
+
+/* A 64-bit count as an int result (saturated). */
+static int count_ret(uint64_t n)
+{
+	return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+VX_EXPORT int vexfs_count_filter(int cfd, const void *filter,
+				 uint32_t filter_len, uint64_t *points)
+{
+	struct vexfs_count c = { .filter = filter_arg(filter, filter_len) };
+	int ret = vexfs_ioctl(cfd, VEXFS_IOC_COUNT, &c);
+
+	if (!ret && points)
+		*points = c.count;
+	return ret;
+}
+
+VX_EXPORT int vexfs_scroll_filter(int cfd, uint64_t *cursor, uint32_t limit,
+				  const void *filter, uint32_t filter_len,
+				  struct vexfs_point_id *ids)
+{
+	struct vexfs_scroll s = {
+		.cursor = *cursor,
+		.limit = limit,
+		.ids = (uintptr_t)ids,
+		.filter = filter_arg(filter, filter_len),
+	};
+	int ret = vexfs_ioctl(cfd, VEXFS_IOC_SCROLL, &s);
+
+	if (ret)
+		return ret;
+	*cursor = s.cursor;
+	return s.nr;
+}
+
+VX_EXPORT int vexfs_delete_filter(int cfd, const void *filter,
+				  uint32_t filter_len)
+{
+	struct vexfs_delete d = { .filter = filter_arg(filter, filter_len) };
+	int ret;
+
+	if (!filter || !filter_len)
+		return -EINVAL; /* an empty filter would be every point */
+	ret = vexfs_ioctl(cfd, VEXFS_IOC_DELETE, &d);
+	return ret ? ret : (int)d.deleted;
+}
+
+VX_EXPORT int vexfs_payload(int cfd, struct vexfs_payload_op *op)
+{
+	int ret = vexfs_ioctl(cfd, VEXFS_IOC_PAYLOAD, op);
+
+	return ret ? ret : count_ret(op->updated);
+}
+
+VX_EXPORT int vexfs_vectors_update(int cfd, uint32_t count, uint32_t dim,
+				   const struct vexfs_point_id *ids,
+				   const float *vectors)
+{
+	struct vexfs_vectors_update u = {
+		.count = count,
+		.dim = dim,
+		.ids = (uintptr_t)ids,
+		.vectors = (uintptr_t)vectors,
+	};
+	int ret = vexfs_ioctl(cfd, VEXFS_IOC_VECTORS_UPDATE, &u);
+
+	return ret ? ret : (int)u.updated;
+}
+
+VX_EXPORT int vexfs_vectors_delete(int cfd, uint32_t count,
+				   const struct vexfs_point_id *ids,
+				   const void *filter, uint32_t filter_len)
+{
+	struct vexfs_vectors_delete d = {
+		.count = count,
+		.ids = (uintptr_t)ids,
+	};
+	int ret;
+
+	if (!count) {
+		if (!filter || !filter_len)
+			return -EINVAL;
+		d.filter = filter_arg(filter, filter_len);
+	}
+	ret = vexfs_ioctl(cfd, VEXFS_IOC_VECTORS_DELETE, &d);
+	return ret ? ret : count_ret(d.updated);
 }
 
 /* --- helpers ------------------------------------------------------------- */

@@ -71,7 +71,9 @@ ssize_t vx_point_to_json(const struct vexfs_point_id *id, const float *vec,
 	put(&o, idtxt, (size_t)n);
 	if (id->kind == VEXFS_ID_UUID)
 		put(&o, "\"", 1);
-	put(&o, ", \"vector\": [", 13);
+	/* a point without a vector (dim 0) has no "vector" member */
+	if (dim)
+		put(&o, ", \"vector\": [", 13);
 	for (u32 i = 0; i < dim; i++) {
 		u32 bits;
 
@@ -81,7 +83,9 @@ ssize_t vx_point_to_json(const struct vexfs_point_id *id, const float *vec,
 		n = vx_dtoa_json(vx_f32_bits_to_f64_bits(bits), num);
 		put(&o, num, (size_t)n);
 	}
-	put(&o, "], \"payload\": ", 14);
+	if (dim)
+		put(&o, "]", 1);
+	put(&o, ", \"payload\": ", 13);
 	if (payload_len) {
 		ssize_t pj = vx_cbor_to_json(payload, payload_len,
 					     o.len < size ? buf + o.len : NULL,

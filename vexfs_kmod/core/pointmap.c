@@ -44,9 +44,12 @@ void vx_pointmap_init(struct vx_pointmap *m)
 void vx_pointmap_destroy(struct vx_pointmap *m, bool free_points)
 {
 	if (free_points)
-		for (u64 i = 0; i < m->cap; i++)
+		for (u64 i = 0; i < m->cap; i++) {
 			if (m->slots[i] && m->slots[i] != TOMBSTONE)
 				vx_free(m->slots[i]);
+			if (!(i & 0xffff)) /* a million points: seconds */
+				vx_cond_resched();
+		}
 	vx_free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
