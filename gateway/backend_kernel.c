@@ -223,6 +223,8 @@ static int kernel_create(struct gw_backend *be, const char *name,
 		return err;
 	vexfs_config_init(&cfg, p->size, distance_to_uapi(p->distance));
 	cfg.hnsw_m = p->hnsw.m;
+	if (!p->hnsw.m) /* Qdrant: m = 0 builds no graph */
+		cfg.flags |= VEXFS_CONFIG_NO_GRAPH;
 	cfg.hnsw_ef_construct = p->hnsw.ef_construct;
 	cfg.full_scan_threshold = p->hnsw.full_scan_threshold;
 	return vexfs_coll_create(vx, name, &cfg);
@@ -256,15 +258,16 @@ static int kernel_count(struct gw_backend *be, const char *collection,
 			uint64_t *count)
 {
 	uint64_t indexed;
+	bool filtered = filter && filter->len;
 	int fd, err;
-
-	if (filter && filter->len)
-		return -EOPNOTSUPP;
 
 	fd = coll_fd(be, collection);
 	if (fd < 0)
 		return fd;
-	err = vexfs_count(fd, count, &indexed);
+	if (filtered)
+		err = vexfs_count_filter(fd, filter->code, filter->len, count);
+	else
+		err = vexfs_count(fd, count, &indexed);
 	close(fd);
 	return err < 0 ? err : 0;
 }
@@ -335,8 +338,27 @@ static int kernel_pget(struct gw_backend *be, const char *collection,
 		free(kids);
 		return fd;
 	}
-	err = vexfs_get(fd, n, kids, found, vectors, payload_lens, payloads,
-			payloads_size);
+	if (has_vector) {
+		struct vexfs_get g = {
+			.count = n,
+			.flags = (vectors ? VEXFS_GET_VECTOR : 0) |
+				 (payload_lens ? VEXFS_GET_PAYLOAD : 0),
+			.ids = (uintptr_t)kids,
+			.found = (uintptr_t)found,
+			.vectors = (uintptr_t)vectors,
+			.payload_lens = (uintptr_t)payload_lens,
+			.payloads = (uintptr_t)payloads,
+			.payloads_size = payloads_size ? *payloads_size : 0,
+			.has_vector = (uintptr_t)has_vector,
+		};
+
+		err = vexfs_get_ex(fd, &g);
+		if (payloads_size)
+			*payloads_size = g.payloads_size;
+	} else {
+		err = vexfs_get(fd, n, kids, found, vectors, payload_lens,
+				payloads, payloads_size);
+	}
 	close(fd);
 	free(kids);
 	return err;
@@ -373,6 +395,8 @@ static int kernel_search(struct gw_backend *be, const char *collection,
 		.flags = (opts->exact ? VEXFS_SEARCH_EXACT : 0) |
 			 (opts->has_threshold ? VEXFS_SEARCH_THRESHOLD : 0),
 		.score_threshold = opts->score_threshold,
+		.filter = opts->filter.len ? opts->filter.code : NULL,
+		.filter_len = opts->filter.len,
 	};
 	struct vexfs_hit *kh;
 	int fd, nh, i;
@@ -399,13 +423,12 @@ static int kernel_search(struct gw_backend *be, const char *collection,
 
 static int kernel_scroll(struct gw_backend *be, const char *collection,
 			 uint64_t *cursor, uint32_t limit,
-			 const struct gw_filter *filter, struct gw_point_id *ids)
+			 const struct gw_filter *filter,
+			 struct gw_point_id *ids)
 {
 	struct vexfs_point_id *kids;
+	bool filtered = filter && filter->len;
 	int fd, n, i;
-
-	if (filter && filter->len)
-		return -EOPNOTSUPP;
 
 	kids = calloc(limit ? limit : 1, sizeof(*kids));
 	if (!kids)
@@ -415,12 +438,263 @@ static int kernel_scroll(struct gw_backend *be, const char *collection,
 		free(kids);
 		return fd;
 	}
-	n = vexfs_scroll(fd, cursor, limit, kids);
+	if (filtered)
+		n = vexfs_scroll_filter(fd, cursor, limit, filter->code,
+					filter->len, kids);
+	else
+		n = vexfs_scroll(fd, cursor, limit, kids);
 	close(fd);
 	for (i = 0; i < n; i++)
 		id_from_uapi(&kids[i], &ids[i]);
 	free(kids);
 	return n;
+}
+
+static int kernel_pdelete_filter(struct gw_backend *be, const char *collection,
+				 const struct gw_filter *filter)
+{
+	int fd, err;
+
+	fd = coll_fd(be, collection);
+	if (fd < 0)
+		return fd;
+	err = vexfs_delete_filter(fd, filter->code, filter->len);
+	close(fd);
+	return err;
+}
+
+static int kernel_payload(struct gw_backend *be, const char *collection,
+			  enum gw_payload_op op, uint32_t n,
+			  const struct gw_point_id *ids,
+			  const struct gw_filter *filter, const char *key,
+			  const void *payload, uint32_t payload_len)
+{
+	struct vexfs_payload_op po = {
+		.op = (uint32_t)op,
+		.count = n,
+		.payload = (uintptr_t)payload,
+		.payload_len = payload_len,
+		.key = (uintptr_t)key,
+		.key_len = key ? (uint32_t)strlen(key) : 0,
+	};
+	struct vexfs_point_id *kids = NULL;
+	int fd, err;
+
+	if (n) {
+		kids = ids_to_uapi(n, ids);
+		if (!kids)
+			return -ENOMEM;
+		po.ids = (uintptr_t)kids;
+	} else if (filter) {
+		po.filter.code = (uintptr_t)filter->code;
+		po.filter.len = filter->len;
+	}
+	fd = coll_fd(be, collection);
+	if (fd < 0) {
+		free(kids);
+		return fd;
+	}
+	err = vexfs_payload(fd, &po);
+	close(fd);
+	free(kids);
+	return err;
+}
+
+static int kernel_vectors_update(struct gw_backend *be, const char *collection,
+				 uint32_t n, uint32_t dim,
+				 const struct gw_point_id *ids,
+				 const float *vectors)
+{
+	struct vexfs_point_id *kids;
+	int fd, err;
+
+	kids = ids_to_uapi(n, ids);
+	if (!kids)
+		return -ENOMEM;
+	fd = coll_fd(be, collection);
+	if (fd < 0) {
+		free(kids);
+		return fd;
+	}
+	err = vexfs_vectors_update(fd, n, dim, kids, vectors);
+	close(fd);
+	free(kids);
+	return err;
+}
+
+static int kernel_vectors_delete(struct gw_backend *be, const char *collection,
+				 uint32_t n, const struct gw_point_id *ids,
+				 const struct gw_filter *filter)
+{
+	struct vexfs_point_id *kids = NULL;
+	int fd, err;
+
+	if (n) {
+		kids = ids_to_uapi(n, ids);
+		if (!kids)
+			return -ENOMEM;
+	}
+	fd = coll_fd(be, collection);
+	if (fd < 0) {
+		free(kids);
+		return fd;
+	}
+	err = vexfs_vectors_delete(fd, n, kids, n ? NULL : filter->code,
+				   n ? 0 : filter->len);
+	close(fd);
+	free(kids);
+	return err;
+}
+
+static int kernel_update(struct gw_backend *be, const char *name,
+			 const struct gw_collection_params *p)
+{
+	struct vexfs_collection_config cfg;
+	struct vexfs *vx;
+	int err = 0;
+
+	vx = handle(be, &err);
+	if (!vx)
+		return err;
+	vexfs_config_init(&cfg, p->size, distance_to_uapi(p->distance));
+	cfg.hnsw_m = p->hnsw.m;
+	if (!p->hnsw.m) /* Qdrant: m = 0 builds no graph */
+		cfg.flags |= VEXFS_CONFIG_NO_GRAPH;
+	cfg.hnsw_ef_construct = p->hnsw.ef_construct;
+	cfg.full_scan_threshold = p->hnsw.full_scan_threshold;
+	return vexfs_coll_update(vx, name, &cfg);
+}
+
+static int kernel_alias_change(struct gw_backend *be, const char *alias,
+			       const char *collection, const char *old)
+{
+	struct vexfs *vx;
+	int err = 0;
+
+	vx = handle(be, &err);
+	if (!vx)
+		return err;
+	if (old)
+		return vexfs_alias_rename(vx, old, alias);
+	if (collection)
+		return vexfs_alias_create(vx, alias, collection);
+	return vexfs_alias_delete(vx, alias);
+}
+
+struct alias_ctx {
+	struct gw_aliases *out;
+	size_t cap;
+};
+
+static int alias_cb(const char *alias, const char *coll, void *arg)
+{
+	struct alias_ctx *ac = arg;
+	struct gw_aliases *a = ac->out;
+
+	if (a->n == ac->cap) {
+		size_t cap = ac->cap ? ac->cap * 2 : 16;
+		struct gw_alias *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		ac->cap = cap;
+	}
+	snprintf(a->v[a->n].alias, sizeof(a->v[a->n].alias), "%s", alias);
+	snprintf(a->v[a->n].collection, sizeof(a->v[a->n].collection), "%s",
+		 coll);
+	a->n++;
+	return 0;
+}
+
+static int kernel_alias_list(struct gw_backend *be, const char *collection,
+			     struct gw_aliases *out)
+{
+	struct alias_ctx ac = { .out = out };
+	struct vexfs *vx;
+	int err = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	vx = handle(be, &err);
+	if (!vx)
+		return err;
+	err = vexfs_alias_list(vx, collection, alias_cb, &ac);
+	if (err < 0) {
+		gw_aliases_free(out);
+		return err;
+	}
+	return 0;
+}
+
+static int kernel_index_create(struct gw_backend *be, const char *collection,
+			       const char *key, uint32_t type)
+{
+	struct vexfs *vx;
+	int err = 0;
+
+	vx = handle(be, &err);
+	if (!vx)
+		return err;
+	return vexfs_index_create(vx, collection, key, type);
+}
+
+static int kernel_index_delete(struct gw_backend *be, const char *collection,
+			       const char *key)
+{
+	struct vexfs *vx;
+	int err = 0;
+
+	vx = handle(be, &err);
+	if (!vx)
+		return err;
+	return vexfs_index_delete(vx, collection, key);
+}
+
+struct index_ctx {
+	struct gw_indexes *out;
+	size_t cap;
+};
+
+static int index_cb(const struct vexfs_index_info *info, void *arg)
+{
+	struct index_ctx *ic = arg;
+	struct gw_indexes *x = ic->out;
+
+	if (x->n == ic->cap) {
+		size_t cap = ic->cap ? ic->cap * 2 : 16;
+		struct gw_index_info *v = realloc(x->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		x->v = v;
+		ic->cap = cap;
+	}
+	snprintf(x->v[x->n].key, sizeof(x->v[x->n].key), "%s", info->key);
+	x->v[x->n].type = info->type;
+	x->v[x->n].points = info->points;
+	x->n++;
+	return 0;
+}
+
+static int kernel_index_list(struct gw_backend *be, const char *collection,
+			     struct gw_indexes *out)
+{
+	struct index_ctx ic = { .out = out };
+	struct vexfs *vx;
+	int err = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	vx = handle(be, &err);
+	if (!vx)
+		return err;
+	err = vexfs_index_list(vx, collection, index_cb, &ic);
+	if (err < 0) {
+		gw_indexes_free(out);
+		return err;
+	}
+	return 0;
 }
 
 const struct gw_backend_ops gw_backend_kernel = {
@@ -438,4 +712,14 @@ const struct gw_backend_ops gw_backend_kernel = {
 	.point_delete = kernel_pdelete,
 	.point_search = kernel_search,
 	.point_scroll = kernel_scroll,
+	.point_delete_filter = kernel_pdelete_filter,
+	.payload_op = kernel_payload,
+	.vectors_update = kernel_vectors_update,
+	.vectors_delete = kernel_vectors_delete,
+	.collection_update = kernel_update,
+	.alias_change = kernel_alias_change,
+	.alias_list = kernel_alias_list,
+	.index_create = kernel_index_create,
+	.index_delete = kernel_index_delete,
+	.index_list = kernel_index_list,
 };

@@ -21,6 +21,14 @@ gw_handler_fn gw_collection_exists;
 gw_handler_fn gw_collection_get;
 gw_handler_fn gw_collection_create;
 gw_handler_fn gw_collection_delete;
+gw_handler_fn gw_collection_update;
+gw_handler_fn gw_index_create;
+gw_handler_fn gw_index_delete;
+
+/* aliases.c */
+gw_handler_fn gw_aliases_update;
+gw_handler_fn gw_aliases_list;
+gw_handler_fn gw_collection_aliases;
 
 /* points.c */
 gw_handler_fn gw_points_count;
@@ -33,5 +41,16 @@ gw_handler_fn gw_points_query;
 gw_handler_fn gw_points_search_batch;
 gw_handler_fn gw_points_query_batch;
 gw_handler_fn gw_points_scroll;
+gw_handler_fn gw_points_recommend;
+gw_handler_fn gw_points_recommend_batch;
+
+/* payload.c */
+gw_handler_fn gw_points_set_payload;
+gw_handler_fn gw_points_overwrite_payload;
+gw_handler_fn gw_points_delete_payload;
+gw_handler_fn gw_points_clear_payload;
+gw_handler_fn gw_points_update_vectors;
+gw_handler_fn gw_points_delete_vectors;
+gw_handler_fn gw_points_batch;
 
 #endif

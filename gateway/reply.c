@@ -15,6 +15,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "gateway.h"
+#include "ids.h"
 #include "metrics.h"
 #include "request.h"
 
@@ -131,6 +132,26 @@ void gw_reply_ok(struct gw_req *req, json_t *result)
 
 	if (!out) {
 		json_decref(result);
+		return;
+	}
+	/* u64 ids beyond int64 were made as markers: one copy to undo them. */
+	if (result && gw_bigint_take()) {
+		char *s = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		if (s && !evbuffer_add(out, "{\"result\":", 10) &&
+		    !evbuffer_add(out, s, gw_bigint_unescape(s, strlen(s))) &&
+		    evbuffer_add_printf(out,
+					",\"status\":\"ok\",\"time\":%.6f}",
+					elapsed_s(req)) >= 0) {
+			free(s);
+			json_decref(result);
+			send_reply(req, 200, JSON_TYPE);
+			return;
+		}
+		free(s);
+		json_decref(result);
+		evbuffer_drain(out, evbuffer_get_length(out));
+		gw_reply_errno(req, ENOMEM, NULL);
 		return;
 	}
 	/* Stream the result straight into the socket buffer, no copy. */

@@ -3,21 +3,36 @@
  * The JSON body parser, kept apart from the server for the fuzzer.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <event2/buffer.h>
 
+#include "ids.h"
 #include "request.h"
 
 json_t *gw_json_parse(const void *buf, size_t len, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *doc;
+	char *esc = NULL;
+	size_t esclen;
+	int r;
 
+	/* u64 ids beyond jansson's int64: marker strings (ids.h). */
+	r = gw_bigint_escape(len ? buf : "", len, &esc, &esclen);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	/*
 	 * The body is not NUL-terminated, hence json_loadb. Duplicate keys
 	 * are allowed (last wins) as serde_json does for payload objects.
 	 */
-	doc = json_loadb(len ? buf : "", len, 0, &jerr);
+	if (r)
+		doc = json_loadb(esc, esclen, JSON_ALLOW_NUL, &jerr);
+	else
+		doc = json_loadb(len ? buf : "", len, 0, &jerr);
+	free(esc);
 	if (!doc) {
 		snprintf(err, errlen, "%s at line %d column %d", jerr.text,
 			 jerr.line, jerr.column);
