@@ -12,6 +12,7 @@
 static const struct gw_backend_ops *const backends[] = {
 	&gw_backend_none,
 	&gw_backend_kernel,
+	&gw_backend_embedded,
 };
 
 void gw_names_free(struct gw_names *names)

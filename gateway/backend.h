@@ -251,6 +251,10 @@ struct gw_backend {
 
 extern const struct gw_backend_ops gw_backend_none;
 extern const struct gw_backend_ops gw_backend_kernel;
+extern const struct gw_backend_ops gw_backend_embedded;
+
+/* Make a new VexFS image of @size bytes at @path (embedded backend). */
+int gw_embedded_mkfs(const char *path, unsigned long long size);
 
 /* Look up a backend by name and open it; NULL with errno on failure. */
 struct gw_backend *gw_backend_open(const char *name, const char *arg);

@@ -19,6 +19,7 @@
 #define GW_DEFAULT_PORT 6333u
 #define GW_DEFAULT_MAX_BODY (32u << 20) /* Qdrant's max_request_size_mb */
 #define GW_DEFAULT_MOUNT "/mnt/vexfs"
+#define GW_DEFAULT_SHUTDOWN_TIMEOUT 10u
 
 struct gw_backend;
 struct gw_metrics;
@@ -33,6 +34,10 @@ struct gw_config {
 	const char *ro_api_key;
 	const char *backend; /* NULL: kernel if the mount exists, else none */
 	const char *mount; /* the VexFS mount of the kernel backend */
+	const char *data; /* the image of the embedded backend */
+	unsigned long long data_size; /* make it this big if missing; 0: no */
+	unsigned int shutdown_timeout; /* seconds to finish replies in flight */
+	char *file_buf; /* the config file's text; strings above point in */
 };
 
 struct gw_server {

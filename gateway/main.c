@@ -16,6 +16,7 @@
 #include <sys/random.h>
 
 #include "backend.h"
+#include "config.h"
 #include "gateway.h"
 #include "metrics.h"
 #include "server.h"
@@ -25,144 +26,89 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: vexfs-gateway [options]\n"
 		"\n"
+		"  --config FILE            read settings from FILE (key = value, keys are\n"
+		"                           these flags' names); flags override it\n"
 		"  --host ADDR              address to listen on (default %s)\n"
+		"                           (env QDRANT__SERVICE__HOST)\n"
 		"  --port N                 TCP port, 0 for any (default %u)\n"
+		"                           (env QDRANT__SERVICE__HTTP_PORT)\n"
 		"  --threads N              worker threads (default: online CPUs)\n"
 		"  --api-key KEY            require this key on every request but the\n"
 		"                           probes and / (env QDRANT__SERVICE__API_KEY)\n"
 		"  --read-only-api-key KEY  a key that may only read\n"
 		"                           (env QDRANT__SERVICE__READ_ONLY_API_KEY)\n"
 		"  --max-body BYTES         request body limit, K/M/G suffixes allowed\n"
-		"                           (default 32M)\n"
-		"  --backend NAME           kernel or none (default: kernel if the\n"
-		"                           mount exists, else none)\n"
+		"                           (default 32M; env\n"
+		"                           QDRANT__SERVICE__MAX_REQUEST_SIZE_MB)\n"
+		"  --backend NAME           kernel, embedded or none (default: embedded\n"
+		"                           with --data, else kernel if the mount\n"
+		"                           exists, else none)\n"
 		"  --mount DIR              VexFS mount of the kernel backend\n"
 		"                           (default %s)\n"
-		"  --help                   show this help\n",
-		GW_DEFAULT_HOST, GW_DEFAULT_PORT, GW_DEFAULT_MOUNT);
+		"  --data IMAGE             VexFS image (or device) of the embedded\n"
+		"                           backend\n"
+		"  --data-size BYTES        make IMAGE this big if it does not exist\n"
+		"  --shutdown-timeout SECS  on SIGTERM, wait this long for replies in\n"
+		"                           flight (default %u)\n"
+		"  --help                   show this help\n"
+		"\n"
+		"Precedence: flags, then environment, then the config file.\n",
+		GW_DEFAULT_HOST, GW_DEFAULT_PORT, GW_DEFAULT_MOUNT,
+		GW_DEFAULT_SHUTDOWN_TIMEOUT);
 }
 
-/* Strict unsigned parse with an optional binary K/M/G suffix. */
-static int parse_size(const char *s, unsigned long long max, bool suffix,
-		      unsigned long long *out)
-{
-	unsigned long long v;
-	unsigned int shift;
-	char *end;
+static const struct option opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "host", required_argument, NULL, 0 },
+	{ "port", required_argument, NULL, 0 },
+	{ "threads", required_argument, NULL, 0 },
+	{ "api-key", required_argument, NULL, 0 },
+	{ "read-only-api-key", required_argument, NULL, 0 },
+	{ "max-body", required_argument, NULL, 0 },
+	{ "backend", required_argument, NULL, 0 },
+	{ "mount", required_argument, NULL, 0 },
+	{ "data", required_argument, NULL, 0 },
+	{ "data-size", required_argument, NULL, 0 },
+	{ "shutdown-timeout", required_argument, NULL, 0 },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -errno;
-	if (suffix && *end) {
-		switch (*end++) {
-		case 'k':
-		case 'K':
-			shift = 10;
-			break;
-		case 'm':
-		case 'M':
-			shift = 20;
-			break;
-		case 'g':
-		case 'G':
-			shift = 30;
-			break;
-		default:
-			return -EINVAL;
-		}
-		if (v > (max >> shift))
-			return -ERANGE;
-		v <<= shift;
-	}
-	if (*end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* Empty keys count as unset, as in Qdrant. */
-static const char *key_or_null(const char *key)
-{
-	return key && key[0] ? key : NULL;
-}
-
+/*
+ * Defaults, then the config file, then the environment, then the flags:
+ * the flags are parsed twice, first only to find --config.
+ */
 static int parse_args(int argc, char **argv, struct gw_config *cfg)
 {
-	enum {
-		O_HOST = 256,
-		O_PORT,
-		O_THREADS,
-		O_KEY,
-		O_RO_KEY,
-		O_MAX_BODY,
-		O_BACKEND,
-		O_MOUNT,
-		O_HELP
-	};
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, O_HOST },
-		{ "port", required_argument, NULL, O_PORT },
-		{ "threads", required_argument, NULL, O_THREADS },
-		{ "api-key", required_argument, NULL, O_KEY },
-		{ "read-only-api-key", required_argument, NULL, O_RO_KEY },
-		{ "max-body", required_argument, NULL, O_MAX_BODY },
-		{ "backend", required_argument, NULL, O_BACKEND },
-		{ "mount", required_argument, NULL, O_MOUNT },
-		{ "help", no_argument, NULL, O_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long long v;
-	long cpus;
-	int c;
+	const char *config = NULL;
+	int c, idx, err;
 
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	*cfg = (struct gw_config){
-		.host = GW_DEFAULT_HOST,
-		.port = GW_DEFAULT_PORT,
-		.threads = cpus > 0 ? (unsigned int)cpus : 1,
-		.max_body = GW_DEFAULT_MAX_BODY,
-		.mount = GW_DEFAULT_MOUNT,
-		.api_key = getenv("QDRANT__SERVICE__API_KEY"),
-		.ro_api_key = getenv("QDRANT__SERVICE__READ_ONLY_API_KEY"),
-	};
+	gw_config_defaults(cfg);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (c == 'c')
+			config = optarg;
+	opterr = 1;
+	optind = 0;
+	if (config && gw_config_load(cfg, config))
+		return -EINVAL;
+	if (gw_config_env(cfg))
+		return -EINVAL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
-		case O_HOST:
-			cfg->host = optarg;
+		case 0:
+			err = gw_config_set(cfg, opts[idx].name, optarg);
+			if (err) {
+				fprintf(stderr,
+					"vexfs-gateway: invalid value '%s' for --%s\n",
+					optarg, opts[idx].name);
+				return -EINVAL;
+			}
 			break;
-		case O_PORT:
-			if (parse_size(optarg, 65535, false, &v))
-				goto bad;
-			cfg->port = v;
+		case 'c':
 			break;
-		case O_THREADS:
-			if (parse_size(optarg, 1024, false, &v) || !v)
-				goto bad;
-			cfg->threads = v;
-			break;
-		case O_KEY:
-			cfg->api_key = optarg;
-			break;
-		case O_RO_KEY:
-			cfg->ro_api_key = optarg;
-			break;
-		case O_MAX_BODY:
-			/* evhttp takes an ev_ssize_t */
-			if (parse_size(optarg, SSIZE_MAX, true, &v) || !v)
-				goto bad;
-			cfg->max_body = v;
-			break;
-		case O_BACKEND:
-			cfg->backend = optarg;
-			break;
-		case O_MOUNT:
-			cfg->mount = optarg;
-			break;
-		case O_HELP:
+		case 'h':
 			usage(stdout);
 			exit(0);
 		default:
@@ -175,13 +121,13 @@ static int parse_args(int argc, char **argv, struct gw_config *cfg)
 			argv[optind]);
 		return -EINVAL;
 	}
-	cfg->api_key = key_or_null(cfg->api_key);
-	cfg->ro_api_key = key_or_null(cfg->ro_api_key);
+	gw_config_finish(cfg);
+	if (cfg->backend && !strcmp(cfg->backend, "embedded") && !cfg->data) {
+		fprintf(stderr,
+			"vexfs-gateway: the embedded backend needs --data IMAGE\n");
+		return -EINVAL;
+	}
 	return 0;
-bad:
-	fprintf(stderr, "vexfs-gateway: invalid value '%s' for --%s\n", optarg,
-		opts[c - O_HOST].name);
-	return -EINVAL;
 }
 
 /* A random (version 4) UUID for /telemetry. */
@@ -201,51 +147,79 @@ static void make_id(char out[37])
 		b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+/* The embedded backend's image, made first if missing and a size is set. */
+static int prepare_image(const struct gw_config *cfg)
+{
+	int err;
+
+	if (access(cfg->data, F_OK) == 0 || errno != ENOENT || !cfg->data_size)
+		return 0;
+	err = gw_embedded_mkfs(cfg->data, cfg->data_size);
+	if (err) {
+		fprintf(stderr, "vexfs-gateway: cannot make %s: %s\n",
+			cfg->data, strerror(-err));
+		return err;
+	}
+	fprintf(stderr,
+		"vexfs-gateway: made a new %llu-byte VexFS image at %s\n",
+		cfg->data_size, cfg->data);
+	return 0;
+}
+
 /*
- * The backend asked for, or by default the kernel one on the mount when
- * it exists (falling back to none, with a warning, if it is not VexFS).
+ * The backend asked for; by default the embedded one with --data, else
+ * the kernel one on the mount when it exists (falling back to none, with
+ * a warning, if it is not VexFS).
  */
 static struct gw_backend *open_backend(const struct gw_config *cfg)
 {
-	const char *name = cfg->backend;
-	bool kernel;
+	const char *name = cfg->backend, *arg = NULL;
 	struct gw_backend *be;
 
+	if (!name && cfg->data)
+		name = "embedded";
 	if (!name) {
 		if (access(cfg->mount, F_OK) == 0) {
 			be = gw_backend_open("kernel", cfg->mount);
-			if (be)
+			if (be) {
+				arg = cfg->mount;
 				goto opened;
+			}
 			fprintf(stderr,
 				"vexfs-gateway: %s is not a usable VexFS mount (%s), using the none backend\n",
 				cfg->mount, strerror(errno));
 		}
 		name = "none";
 	}
-	kernel = !strcmp(name, "kernel");
-	be = gw_backend_open(name, kernel ? cfg->mount : NULL);
+	if (!strcmp(name, "kernel"))
+		arg = cfg->mount;
+	else if (!strcmp(name, "embedded"))
+		arg = cfg->data;
+	if (!strcmp(name, "embedded") && prepare_image(cfg))
+		return NULL;
+	be = gw_backend_open(name, arg);
 	if (!be) {
 		fprintf(stderr, "vexfs-gateway: backend %s%s%s: %s\n", name,
-			kernel ? " on " : "", kernel ? cfg->mount : "",
-			strerror(errno));
+			arg ? " on " : "", arg ? arg : "", strerror(errno));
 		return NULL;
 	}
 opened:
-	kernel = !strcmp(be->ops->name, "kernel");
 	fprintf(stderr, "vexfs-gateway: backend %s%s%s\n", be->ops->name,
-		kernel ? " on " : "", kernel ? cfg->mount : "");
+		arg ? " on " : "", arg ? arg : "");
 	return be;
 }
 
 int main(int argc, char **argv)
 {
 	struct gw_server srv = { 0 };
-	struct gw_config cfg;
+	struct gw_config cfg = { 0 };
 	sigset_t stop;
 	int sig, rc = 1;
 
-	if (parse_args(argc, argv, &cfg))
+	if (parse_args(argc, argv, &cfg)) {
+		gw_config_free(&cfg);
 		return 2;
+	}
 
 	/*
 	 * Block the stop signals before any thread exists, so every worker
@@ -278,6 +252,10 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	gw_metrics_free(srv.metrics);
+	/* After the workers: nothing uses it; embedded checkpoints here. */
 	gw_backend_close(srv.backend);
+	if (rc == 0)
+		fprintf(stderr, "vexfs-gateway: stopped\n");
+	gw_config_free(&cfg);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
@@ -24,7 +25,6 @@
 
 #define LISTEN_BACKLOG 1024
 #define MAX_HEADERS_SIZE (64 << 10)
-#define DRAIN_TIMEOUT_S 10 /* then drop what is still writing */
 
 #define ALL_METHODS                                                            \
 	(EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | \
@@ -44,7 +44,7 @@ struct gw_worker {
 	/*
 	 * Replies not yet fully written. libevent does not report a reply
 	 * lost with its connection, so this can stay high; shutdown then
-	 * waits DRAIN_TIMEOUT_S at most.
+	 * waits cfg->shutdown_timeout at most.
 	 */
 	unsigned int inflight;
 	int fd;
@@ -146,10 +146,34 @@ static void on_request_done(struct evhttp_request *ev, void *arg)
 		event_base_loopexit(w->base, NULL);
 }
 
+/*
+ * A request that arrives on a kept-alive connection after the stop signal:
+ * 503 and close, so the client retries elsewhere or later.
+ */
+static void refuse_draining(struct evhttp_request *ev)
+{
+	static const char body[] =
+		"{\"status\":{\"error\":\"Service Unavailable: shutting down\"},\"time\":0.0}";
+	struct evbuffer *buf = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(ev);
+
+	evhttp_add_header(h, "Content-Type", "application/json");
+	evhttp_add_header(h, "Connection", "close");
+	if (buf)
+		evbuffer_add(buf, body, sizeof(body) - 1);
+	evhttp_send_reply(ev, 503, "Service Unavailable", buf);
+	if (buf)
+		evbuffer_free(buf);
+}
+
 static void on_request(struct evhttp_request *ev, void *arg)
 {
 	struct gw_worker *w = arg;
 
+	if (w->draining) {
+		refuse_draining(ev);
+		return;
+	}
 	w->inflight++;
 	evhttp_request_set_on_complete_cb(ev, on_request_done, w);
 	gw_dispatch(w->srv, w->stats, ev);
@@ -158,8 +182,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
 /* Runs on the worker's own thread, woken by gw_server_stop(). */
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
-	static const struct timeval drain = { DRAIN_TIMEOUT_S, 0 };
 	struct gw_worker *w = arg;
+	struct timeval drain = { w->srv->cfg->shutdown_timeout, 0 };
 
 	w->draining = true;
 	/* Closes the listening socket: the kernel stops queueing to it. */

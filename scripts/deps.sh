@@ -16,6 +16,7 @@ PACKAGES=(
 	clang-format cppcheck
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static  # NEON tests
 	curl
+	wrk                                                 # bench/gateway
 )
 
 missing=()

@@ -5,7 +5,9 @@
 # vexfs.ko mounted on a fresh scratch image and the gateway listening, forward
 # a free loopback port to it, and run tests/conformance with node's test
 # runner (the project's HTTP tests and the official JS SDK). TAP goes to OUT,
-# plus a point for the guest's clean shutdown and console.
+# plus a point for the guest's clean shutdown and console. Before the VM, the
+# same suite runs on the host against the embedded backend
+# (run-conformance-embedded.sh; TAP in OUT's name with -embedded).
 set -uo pipefail
 out=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +30,10 @@ free_port() {
 	echo "not ok - conformance: npm ci of the test dependencies" >>"$out"
 	exit 1
 }
+
+# The same suite on the host against the embedded backend first (no VM).
+erc=0
+"$top/scripts/run-conformance-embedded.sh" "${out%.tap}-embedded.tap" || erc=1
 
 mkdir -p "$dir"
 rm -f "$dir/scratch.img"
@@ -59,4 +65,5 @@ else
 	echo "not ok - conformance: guest shut down cleanly, console clean" >>"$out"
 	rc=1
 fi
+[ $erc = 0 ] || rc=1
 exit $rc

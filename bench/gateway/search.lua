@@ -1,0 +1,31 @@
+-- wrk script: 10-NN searches, bodies from $GWB_QUERIES (one JSON per line,
+-- written by `direct ... load`), the same queries the direct driver runs.
+local bodies = {}
+for line in io.lines(os.getenv("GWB_QUERIES")) do
+	bodies[#bodies + 1] = line
+end
+local i = 0
+
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+
+
+function init(args)
+	-- each thread starts at another query
+	i = math.random(#bodies)
+end
+
+function request()
+	i = i % #bodies + 1
+	return wrk.format(nil, nil, nil, bodies[i])
+end
+
+function done(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format(
+		"RESULT rps=%.1f p50_us=%d p99_us=%d n=%d errors=%d\n",
+		summary.requests / (summary.duration / 1e6),
+		latency:percentile(50), latency:percentile(99),
+		summary.requests,
+		e.connect + e.read + e.write + e.status + e.timeout))
+end
