@@ -467,6 +467,76 @@ VX_TEST(filtered_search_returns_only_accepted)
 	vx_vindex_destroy(vi);
 }
 
+struct every_nth {
+	u64 n;
+	u64 calls;
+};
+
+static bool accept_every_nth(void *arg, u64 id)
+{
+	struct every_nth *f = arg;
+
+	f->calls++;
+	return f->n && id % f->n == 0;
+}
+
+/*
+ * Selective filters: the beam fills slowly or runs dry, so the index falls
+ * back to an exact scan of the matches. Whatever the selectivity, a search
+ * returns min(limit, matches) points, exactly the exact search's when few
+ * match, and never a rejected one; a filter matching nothing returns none.
+ */
+VX_TEST(selective_filters_return_min_limit_matches)
+{
+	static const u64 every[] = { 0, 3000, 1000, 400, 300, 150, 50, 7 };
+	struct vx_vindex *vi = make_index(VX_METRIC_EUCLID, DIM);
+	struct vx_scored_point out[K], exact[K];
+	u32 n, ne;
+
+	VX_ASSERT(vi);
+	for (u32 i = 0; i < 3000; i++)
+		VX_ASSERT_EQ(vx_vindex_upsert(vi, i, vec(i)), 0);
+	index_everything(vi);
+	/* Ten more left in the queued tail, one of them a match for most n. */
+	for (u32 i = 3000; i < 3010; i++)
+		VX_ASSERT_EQ(vx_vindex_upsert(vi, i, vec(i)), 0);
+	for (size_t e = 0; e < VX_ARRAY_SIZE(every); e++) {
+		struct every_nth f = { every[e], 0 };
+		struct vx_point_filter filter = { accept_every_nth, &f };
+		u64 matches = every[e] ? (3009 / every[e]) + 1 : 0;
+		u32 hits = 0, total = 0;
+
+		for (u32 q = 0; q < 20; q++) {
+			struct vx_search_request req = {
+				.query = query(q),
+				.limit = K,
+				/* A narrow beam gives up early: the fallback runs. */
+				.ef = q & 1 ? K : 0,
+				.filter = &filter,
+			};
+
+			VX_ASSERT_EQ(vx_vindex_search(vi, &req, out, &n), 0);
+			req.flags = VX_SEARCH_EXACT;
+			VX_ASSERT_EQ(vx_vindex_search(vi, &req, exact, &ne), 0);
+			VX_ASSERT_EQ(ne, min_t(u64, K, matches));
+			VX_ASSERT_EQ(n, ne);
+			for (u32 i = 0; i < n; i++) {
+				VX_ASSERT(every[e] &&
+					  out[i].id % every[e] == 0);
+				if (matches <= 2 * K)
+					VX_ASSERT_EQ(out[i].id, exact[i].id);
+				for (u32 j = 0; j < ne; j++)
+					hits += out[i].id == exact[j].id;
+			}
+			total += ne;
+		}
+		VX_ASSERT(hits >= total * 95 / 100);
+		/* The fallback scans each live point once, the graph fewer. */
+		VX_ASSERT(f.calls <= 2 * 20 * 2 * 3010);
+	}
+	vx_vindex_destroy(vi);
+}
+
 VX_TEST(batch_equals_single_searches)
 {
 	enum { NQ = 12 };

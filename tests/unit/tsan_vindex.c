@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Concurrency stress under ThreadSanitizer: searchers (graph, exact and
- * batched) run while a writer upserts, updates and deletes and a background
- * indexer links the queue, repairs the graph and recycles slots. Afterwards
- * the index must agree with the writer's model of what is live.
+ * Concurrency stress under ThreadSanitizer: searchers (graph, exact,
+ * batched, and filtered: loosely, and narrowly enough for the exact
+ * fallback) run while a writer upserts, updates and deletes and a
+ * background indexer links the queue, repairs the graph and recycles slots.
+ * Afterwards the index must agree with the writer's model of what is live.
  */
 #include "shim.h"
 #include "vindex.h"
@@ -90,12 +91,20 @@ static bool well_formed(const struct vx_scored_point *out, u32 n)
 	return true;
 }
 
+/* Filters for the searchers: a loose one and one that starves the beam. */
+static bool accept_mod(void *arg, u64 id)
+{
+	return id % (uintptr_t)arg == 0;
+}
+
 static void *searcher(void *arg)
 {
 	struct synth s = { (uintptr_t)arg };
 	struct vx_scored_point out[3][10],
 		*outs[3] = { out[0], out[1], out[2] };
 	struct vx_search_request reqs[3];
+	struct vx_point_filter loose = { accept_mod, (void *)(uintptr_t)5 },
+			       narrow = { accept_mod, (void *)(uintptr_t)600 };
 	unsigned long done = 0, bad = 0;
 	u32 nr[3];
 
@@ -108,6 +117,9 @@ static void *searcher(void *arg)
 				vector_of((u32)(synth_u64(&s) % IDS), i & 1);
 			reqs[i].limit = 10;
 			reqs[i].flags = kind == 0 ? VX_SEARCH_EXACT : 0;
+			reqs[i].filter = kind == 2 ? &loose :
+					 kind == 3 ? &narrow :
+						     NULL;
 		}
 		if (kind == 1) {
 			if (vx_vindex_search_batch(vi, reqs, 3, outs, nr))
@@ -118,6 +130,9 @@ static void *searcher(void *arg)
 			if (vx_vindex_search(vi, &reqs[0], out[0], &nr[0]))
 				bad++;
 			bad += !well_formed(out[0], nr[0]);
+			for (u32 i = 0; reqs[0].filter && i < nr[0]; i++)
+				bad += !accept_mod(reqs[0].filter->arg,
+						   out[0][i].id);
 		}
 		done++;
 	}

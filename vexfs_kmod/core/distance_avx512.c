@@ -2,8 +2,8 @@
 /*
  * AVX-512F distance kernels (x86-64), 16 floats per vector register, with a
  * 256-bit step (AVX-512VL) and a scalar tail for the last < 8 elements.
- * Same structure and rules as distance_avx2.c; built with -mavx512f
- * -mavx512vl -mfma.
+ * Same rules as distance_avx2.c; built with -mavx512f -mavx512vl -mfma.
+ * A batch is scored four vectors per pass over the query (dist_n()).
  *
  * FPU translation unit: only entered inside an FPU section (distance.c).
  */
@@ -55,117 +55,130 @@ static __always_inline vx_f32x8 abs8(vx_f32x8 v)
 	return (vx_f32x8)((vx_u32x8)v & 0x7FFFFFFFu);
 }
 
-static float dot_avx512(const float *a, const float *b, u32 n)
-{
-	vx_f32x16 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
-	vx_f32x8 h = { 0 };
-	float tail = 0.0f;
-	u32 i = 0;
+enum { OP_DOT, OP_L2, OP_L1 };
 
-	for (; i + 64 <= n; i += 64) {
-		s0 += load16(a + i) * load16(b + i);
-		s1 += load16(a + i + 16) * load16(b + i + 16);
-		s2 += load16(a + i + 32) * load16(b + i + 32);
-		s3 += load16(a + i + 48) * load16(b + i + 48);
+/* One 16-wide step of a sum: s + contribution of (q, v). */
+static __always_inline vx_f32x16 step16(int op, vx_f32x16 s, vx_f32x16 q,
+					vx_f32x16 v)
+{
+	vx_f32x16 d;
+
+	if (op == OP_DOT)
+		return s + q * v;
+	d = q - v;
+	return op == OP_L2 ? s + d * d : s + abs16(d);
+}
+
+static __always_inline vx_f32x8 first8(int op, vx_f32x8 q, vx_f32x8 v)
+{
+	vx_f32x8 e;
+
+	if (op == OP_DOT)
+		return q * v;
+	e = q - v;
+	return op == OP_L2 ? e * e : abs8(e);
+}
+
+static __always_inline float step1(int op, float s, float q, float v)
+{
+	float t;
+
+	if (op == OP_DOT)
+		return s + q * v;
+	t = q - v;
+	return op == OP_L2 ? s + t * t : s + (t < 0.0f ? -t : t);
+}
+
+/*
+ * Distances from @q to @nv (1 or 4, a constant after inlining) vectors in
+ * one pass over @q: each 64-float block of the query is loaded once and
+ * used for every vector, and the vectors' cache-line streams run side by
+ * side, which keeps more memory reads in flight than one vector at a time.
+ * Every vector gets the same accumulators and summation order as in the
+ * one-vector case, so a key never depends on how a batch was grouped.
+ */
+static __always_inline void dist_n(int op, const float *q,
+				   const float *const *v, u32 n, u32 *keys,
+				   const u32 nv)
+{
+	vx_f32x16 s[4][4], qv[4];
+	vx_f32x8 h[4];
+	float tail[4], r;
+	u32 i = 0, j, k;
+
+#pragma GCC unroll 4
+	for (j = 0; j < nv; j++) {
+#pragma GCC unroll 4
+		for (k = 0; k < 4; k++)
+			s[j][k] = (vx_f32x16){ 0 };
+		h[j] = (vx_f32x8){ 0 };
+		tail[j] = 0.0f;
 	}
-	for (; i + 16 <= n; i += 16)
-		s0 += load16(a + i) * load16(b + i);
+	for (; i + 64 <= n; i += 64) {
+#pragma GCC unroll 4
+		for (k = 0; k < 4; k++)
+			qv[k] = load16(q + i + 16 * k);
+#pragma GCC unroll 4
+		for (j = 0; j < nv; j++)
+#pragma GCC unroll 4
+			for (k = 0; k < 4; k++)
+				s[j][k] = step16(op, s[j][k], qv[k],
+						 load16(v[j] + i + 16 * k));
+	}
+	for (; i + 16 <= n; i += 16) {
+		qv[0] = load16(q + i);
+#pragma GCC unroll 4
+		for (j = 0; j < nv; j++)
+			s[j][0] = step16(op, s[j][0], qv[0], load16(v[j] + i));
+	}
 	if (i + 8 <= n) {
-		h = load8(a + i) * load8(b + i);
+#pragma GCC unroll 4
+		for (j = 0; j < nv; j++)
+			h[j] = first8(op, load8(q + i), load8(v[j] + i));
 		i += 8;
 	}
 	for (; i < n; i++)
-		tail += a[i] * b[i];
-	return hsum8(fold16((s0 + s1) + (s2 + s3)) + h) + tail;
+#pragma GCC unroll 4
+		for (j = 0; j < nv; j++)
+			tail[j] = step1(op, tail[j], q[i], v[j][i]);
+#pragma GCC unroll 4
+	for (j = 0; j < nv; j++) {
+		r = hsum8(fold16((s[j][0] + s[j][1]) + (s[j][2] + s[j][3])) +
+			  h[j]) +
+		    tail[j];
+		keys[j] = vx_float_to_key(op == OP_DOT ? -r : r);
+	}
 }
 
-static float l2sq_avx512(const float *a, const float *b, u32 n)
+/* Groups of four, then one by one; the next group's heads are prefetched. */
+static __always_inline void keys_op(int op, const float *q,
+				    const float *const *vecs, u32 n, u32 dim,
+				    u32 *keys)
 {
-	vx_f32x16 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 }, d;
-	vx_f32x8 h = { 0 }, e;
-	float tail = 0.0f;
-	u32 i = 0;
+	u32 i = 0, j;
 
-	for (; i + 64 <= n; i += 64) {
-		d = load16(a + i) - load16(b + i);
-		s0 += d * d;
-		d = load16(a + i + 16) - load16(b + i + 16);
-		s1 += d * d;
-		d = load16(a + i + 32) - load16(b + i + 32);
-		s2 += d * d;
-		d = load16(a + i + 48) - load16(b + i + 48);
-		s3 += d * d;
+	for (; i + 4 <= n; i += 4) {
+		for (j = i + 4; j < n && j < i + 8; j++)
+			vx_prefetch_vector(vecs[j], dim);
+		dist_n(op, q, vecs + i, dim, keys + i, 4);
 	}
-	for (; i + 16 <= n; i += 16) {
-		d = load16(a + i) - load16(b + i);
-		s0 += d * d;
-	}
-	if (i + 8 <= n) {
-		e = load8(a + i) - load8(b + i);
-		h = e * e;
-		i += 8;
-	}
-	for (; i < n; i++) {
-		float t = a[i] - b[i];
-
-		tail += t * t;
-	}
-	return hsum8(fold16((s0 + s1) + (s2 + s3)) + h) + tail;
-}
-
-static float l1_avx512(const float *a, const float *b, u32 n)
-{
-	vx_f32x16 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
-	vx_f32x8 h = { 0 };
-	float tail = 0.0f;
-	u32 i = 0;
-
-	for (; i + 64 <= n; i += 64) {
-		s0 += abs16(load16(a + i) - load16(b + i));
-		s1 += abs16(load16(a + i + 16) - load16(b + i + 16));
-		s2 += abs16(load16(a + i + 32) - load16(b + i + 32));
-		s3 += abs16(load16(a + i + 48) - load16(b + i + 48));
-	}
-	for (; i + 16 <= n; i += 16)
-		s0 += abs16(load16(a + i) - load16(b + i));
-	if (i + 8 <= n) {
-		h = abs8(load8(a + i) - load8(b + i));
-		i += 8;
-	}
-	for (; i < n; i++) {
-		float t = a[i] - b[i];
-
-		tail += t < 0.0f ? -t : t;
-	}
-	return hsum8(fold16((s0 + s1) + (s2 + s3)) + h) + tail;
+	for (; i < n; i++)
+		dist_n(op, q, vecs + i, dim, keys + i, 1);
 }
 
 static void keys_avx512(enum vx_metric metric, const float *q,
 			const float *const *vecs, u32 n, u32 dim, u32 *keys)
 {
-	u32 i;
-
+	/* One instance per metric keeps the kernels direct and inlined. */
 	switch (metric) {
 	case VX_METRIC_EUCLID:
-		for (i = 0; i < n; i++) {
-			if (i + 1 < n)
-				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(l2sq_avx512(q, vecs[i], dim));
-		}
+		keys_op(OP_L2, q, vecs, n, dim, keys);
 		break;
 	case VX_METRIC_MANHATTAN:
-		for (i = 0; i < n; i++) {
-			if (i + 1 < n)
-				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(l1_avx512(q, vecs[i], dim));
-		}
+		keys_op(OP_L1, q, vecs, n, dim, keys);
 		break;
 	default:
-		for (i = 0; i < n; i++) {
-			if (i + 1 < n)
-				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(-dot_avx512(q, vecs[i], dim));
-		}
+		keys_op(OP_DOT, q, vecs, n, dim, keys);
 		break;
 	}
 }

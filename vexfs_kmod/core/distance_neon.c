@@ -34,101 +34,109 @@ static __always_inline vx_f32x4 abs4(vx_f32x4 v)
 	return (vx_f32x4)((vx_u32x4)v & 0x7FFFFFFFu);
 }
 
-static float dot_neon(const float *a, const float *b, u32 n)
-{
-	vx_f32x4 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
-	float tail = 0.0f;
-	u32 i = 0;
+enum { OP_DOT, OP_L2, OP_L1 };
 
-	for (; i + 16 <= n; i += 16) {
-		s0 += load4(a + i) * load4(b + i);
-		s1 += load4(a + i + 4) * load4(b + i + 4);
-		s2 += load4(a + i + 8) * load4(b + i + 8);
-		s3 += load4(a + i + 12) * load4(b + i + 12);
-	}
-	for (; i + 4 <= n; i += 4)
-		s0 += load4(a + i) * load4(b + i);
-	for (; i < n; i++)
-		tail += a[i] * b[i];
-	return hsum4((s0 + s1) + (s2 + s3)) + tail;
+/* One 4-wide step of a sum: s + contribution of (q, v). */
+static __always_inline vx_f32x4 step4(int op, vx_f32x4 s, vx_f32x4 q,
+				      vx_f32x4 v)
+{
+	vx_f32x4 d;
+
+	if (op == OP_DOT)
+		return s + q * v;
+	d = q - v;
+	return op == OP_L2 ? s + d * d : s + abs4(d);
 }
 
-static float l2sq_neon(const float *a, const float *b, u32 n)
+static __always_inline float step1(int op, float s, float q, float v)
 {
-	vx_f32x4 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 }, d;
-	float tail = 0.0f;
-	u32 i = 0;
+	float t;
 
+	if (op == OP_DOT)
+		return s + q * v;
+	t = q - v;
+	return op == OP_L2 ? s + t * t : s + (t < 0.0f ? -t : t);
+}
+
+/*
+ * Distances from @q to @nv (1 or 4, a constant after inlining) vectors in
+ * one pass over @q: each 16-float block of the query is loaded once for all
+ * of them and their memory streams run side by side. Each vector keeps the
+ * four accumulators and summation order of the one-vector case, so a key
+ * never depends on how a batch was grouped; 16 accumulators, the query
+ * block and temporaries fit the 32 vector registers.
+ */
+static __always_inline void dist_n(int op, const float *q,
+				   const float *const *v, u32 n, u32 *keys,
+				   const u32 nv)
+{
+	vx_f32x4 s[4][4], qv;
+	float tail[4], r;
+	u32 i = 0, j, k;
+
+#pragma GCC unroll 4
+	for (j = 0; j < nv; j++) {
+#pragma GCC unroll 4
+		for (k = 0; k < 4; k++)
+			s[j][k] = (vx_f32x4){ 0 };
+		tail[j] = 0.0f;
+	}
 	for (; i + 16 <= n; i += 16) {
-		d = load4(a + i) - load4(b + i);
-		s0 += d * d;
-		d = load4(a + i + 4) - load4(b + i + 4);
-		s1 += d * d;
-		d = load4(a + i + 8) - load4(b + i + 8);
-		s2 += d * d;
-		d = load4(a + i + 12) - load4(b + i + 12);
-		s3 += d * d;
+#pragma GCC unroll 4
+		for (k = 0; k < 4; k++) {
+			qv = load4(q + i + 4 * k);
+#pragma GCC unroll 4
+			for (j = 0; j < nv; j++)
+				s[j][k] = step4(op, s[j][k], qv,
+						load4(v[j] + i + 4 * k));
+		}
 	}
 	for (; i + 4 <= n; i += 4) {
-		d = load4(a + i) - load4(b + i);
-		s0 += d * d;
+		qv = load4(q + i);
+#pragma GCC unroll 4
+		for (j = 0; j < nv; j++)
+			s[j][0] = step4(op, s[j][0], qv, load4(v[j] + i));
 	}
-	for (; i < n; i++) {
-		float e = a[i] - b[i];
-
-		tail += e * e;
+	for (; i < n; i++)
+#pragma GCC unroll 4
+		for (j = 0; j < nv; j++)
+			tail[j] = step1(op, tail[j], q[i], v[j][i]);
+#pragma GCC unroll 4
+	for (j = 0; j < nv; j++) {
+		r = hsum4((s[j][0] + s[j][1]) + (s[j][2] + s[j][3])) + tail[j];
+		keys[j] = vx_float_to_key(op == OP_DOT ? -r : r);
 	}
-	return hsum4((s0 + s1) + (s2 + s3)) + tail;
 }
 
-static float l1_neon(const float *a, const float *b, u32 n)
+/* Groups of four, then one by one; the next group's heads are prefetched. */
+static __always_inline void keys_op(int op, const float *q,
+				    const float *const *vecs, u32 n, u32 dim,
+				    u32 *keys)
 {
-	vx_f32x4 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
-	float tail = 0.0f;
-	u32 i = 0;
+	u32 i = 0, j;
 
-	for (; i + 16 <= n; i += 16) {
-		s0 += abs4(load4(a + i) - load4(b + i));
-		s1 += abs4(load4(a + i + 4) - load4(b + i + 4));
-		s2 += abs4(load4(a + i + 8) - load4(b + i + 8));
-		s3 += abs4(load4(a + i + 12) - load4(b + i + 12));
+	for (; i + 4 <= n; i += 4) {
+		for (j = i + 4; j < n && j < i + 8; j++)
+			vx_prefetch_vector(vecs[j], dim);
+		dist_n(op, q, vecs + i, dim, keys + i, 4);
 	}
-	for (; i + 4 <= n; i += 4)
-		s0 += abs4(load4(a + i) - load4(b + i));
-	for (; i < n; i++) {
-		float e = a[i] - b[i];
-
-		tail += e < 0.0f ? -e : e;
-	}
-	return hsum4((s0 + s1) + (s2 + s3)) + tail;
+	for (; i < n; i++)
+		dist_n(op, q, vecs + i, dim, keys + i, 1);
 }
 
 static void keys_neon(enum vx_metric metric, const float *q,
 		      const float *const *vecs, u32 n, u32 dim, u32 *keys)
 {
-	u32 i;
-
+	/* One instance per metric keeps the kernels direct and inlined. */
 	switch (metric) {
 	case VX_METRIC_EUCLID:
-		for (i = 0; i < n; i++) {
-			if (i + 1 < n)
-				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(l2sq_neon(q, vecs[i], dim));
-		}
+		keys_op(OP_L2, q, vecs, n, dim, keys);
 		break;
 	case VX_METRIC_MANHATTAN:
-		for (i = 0; i < n; i++) {
-			if (i + 1 < n)
-				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(l1_neon(q, vecs[i], dim));
-		}
+		keys_op(OP_L1, q, vecs, n, dim, keys);
 		break;
 	default:
-		for (i = 0; i < n; i++) {
-			if (i + 1 < n)
-				vx_prefetch_vector(vecs[i + 1], dim);
-			keys[i] = vx_float_to_key(-dot_neon(q, vecs[i], dim));
-		}
+		keys_op(OP_DOT, q, vecs, n, dim, keys);
 		break;
 	}
 }

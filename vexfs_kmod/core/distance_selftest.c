@@ -8,6 +8,9 @@
  * sum cancels and every result is positive (after negation for dot
  * products, both keys are negative: the ulp difference holds all the same).
  *
+ * Batched scoring (several vectors per pass over the query) must give each
+ * vector the key it gets alone, bit for bit.
+ *
  * Summation order differs between implementations; over random inputs the
  * two stay within sqrt(dim) ulps, so 4 sqrt(dim) + 16 is the bound, while a
  * lost element costs about 2^23 / dim ulps (2048 at dim 4096).
@@ -77,7 +80,8 @@ static int check_impl(const struct vx_dist_impl *impl, const float *q,
 	static const enum vx_metric metrics[] = { VX_METRIC_DOT,
 						  VX_METRIC_EUCLID,
 						  VX_METRIC_MANHATTAN };
-	u32 want[SELFTEST_VECS], got[SELFTEST_VECS], dim, m, v;
+	u32 want[SELFTEST_VECS], got[SELFTEST_VECS], one[SELFTEST_VECS];
+	u32 dim, m, v;
 	const float *vecs[SELFTEST_VECS];
 	const float *qd;
 
@@ -95,7 +99,19 @@ static int check_impl(const struct vx_dist_impl *impl, const float *q,
 					     SELFTEST_VECS, dim, want);
 			impl->keys(metrics[m], qd, vecs, SELFTEST_VECS, dim,
 				   got);
+			for (v = 0; v < SELFTEST_VECS; v++)
+				impl->keys(metrics[m], qd, &vecs[v], 1, dim,
+					   &one[v]);
 			vx_fpu_end();
+			/* A batch scores each vector exactly as it would alone. */
+			v = first_far_key(one, got, 0);
+			if (v < SELFTEST_VECS) {
+				vx_log_err(
+					"selftest %s %d/%u: batch %x alone %x\n",
+					impl->name, metrics[m], dim, got[v],
+					one[v]);
+				return -EIO;
+			}
 			v = first_far_key(want, got, 4 * isqrt(dim) + 16);
 			if (v < SELFTEST_VECS) {
 				vx_log_err("selftest %s %d/%u: %x %x\n",

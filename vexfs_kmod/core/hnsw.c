@@ -2,6 +2,9 @@
 /* HNSW graph construction: node setup, neighbour selection, insertion. */
 #include "hnsw_internal.h"
 
+/* Distances per call in the heuristic: one pass of the 4-way kernels. */
+#define HNSW_HEURISTIC_STEP 4u
+
 u32 vx_hnsw_index_bytes(u32 m)
 {
 	return (u32)sizeof(struct vx_hnsw_node) +
@@ -106,17 +109,23 @@ u32 hnsw_select_neighbours(struct vx_hnsw *g, struct vx_dist_computer *dc,
 			   const u64 *cands, u32 nr, u32 max, u32 *out)
 {
 	u32 *keys = g->w_keys;
-	u32 i, j, kept = 0;
+	u32 i, j, t, step, kept = 0;
 
 	for (i = 0; i < nr && kept < max; i++) {
 		u32 slot = vx_cand_slot(cands[i]),
 		    to_base = vx_cand_key(cands[i]);
 		bool diverse = true;
 
-		if (kept) {
-			dc->ops->between(dc, slot, out, kept, keys);
-			for (j = 0; j < kept && diverse; j++)
-				diverse = keys[j] >= to_base;
+		/*
+		 * Kept ones nearest the base first, a few per distance call:
+		 * the first closer one settles it, so most candidates cost a
+		 * handful of distances rather than one per kept neighbour.
+		 */
+		for (j = 0; j < kept && diverse; j += step) {
+			step = min(kept - j, HNSW_HEURISTIC_STEP);
+			dc->ops->between(dc, slot, out + j, step, keys);
+			for (t = 0; t < step && diverse; t++)
+				diverse = keys[t] >= to_base;
 		}
 		if (diverse)
 			out[kept++] = slot;

@@ -113,4 +113,15 @@ int vx_hnsw_search(const struct vx_hnsw *g, struct vx_search_ctx *ctx,
 		   struct vx_dist_computer *dc, u32 ef,
 		   const struct vx_point_filter *filter, u32 *nr);
 
+/*
+ * The same, giving up once the level-0 search has computed @max_dists
+ * distances (0: no bound); *@gave_up then says so and the results so far
+ * are in ctx->results. With a selective filter the beam fills slowly and
+ * would walk most of the graph: an exact scan of the matches is cheaper.
+ */
+int vx_hnsw_search_bounded(const struct vx_hnsw *g, struct vx_search_ctx *ctx,
+			   struct vx_dist_computer *dc, u32 ef,
+			   const struct vx_point_filter *filter, u64 max_dists,
+			   u32 *nr, bool *gave_up);
+
 #endif /* VEXFS_CORE_HNSW_H */

@@ -86,6 +86,8 @@ struct hnsw_layer_search {
 	u32 ef;
 	u32 exclude; /* never a result (VX_SLOT_NONE: none) */
 	const struct vx_point_filter *filter;
+	u64 max_dists; /* give up after this many distances (0: never) */
+	bool gave_up; /* out: stopped by max_dists */
 };
 
 /*
@@ -93,7 +95,7 @@ struct hnsw_layer_search {
  * ctx->results (a max-heap of at most ef returnable nodes). Starts a new
  * visited set.
  */
-int hnsw_search_layer(const struct hnsw_layer_search *ls, u64 entry);
+int hnsw_search_layer(struct hnsw_layer_search *ls, u64 entry);
 
 /* Greedy descent (beam of one) from level @from down to level @to. */
 u64 hnsw_greedy(const struct vx_hnsw *g, struct vx_dist_computer *dc,

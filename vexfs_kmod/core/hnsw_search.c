@@ -43,7 +43,7 @@ u64 hnsw_greedy(const struct vx_hnsw *g, struct vx_dist_computer *dc,
  * return (deleted, filtered out, excluded) are still expanded, as hnswlib
  * does, so filters and tombstones do not cut the graph.
  */
-int hnsw_search_layer(const struct hnsw_layer_search *ls, u64 entry)
+int hnsw_search_layer(struct hnsw_layer_search *ls, u64 entry)
 {
 	const struct vx_hnsw *g = ls->g;
 	struct vx_search_ctx *ctx = ls->ctx;
@@ -51,8 +51,10 @@ int hnsw_search_layer(const struct hnsw_layer_search *ls, u64 entry)
 	u32 *slots = ctx->batch_slots, *keys = ctx->batch_keys;
 	u32 entry_slot = vx_cand_slot(entry);
 	u32 i, n, nr_links;
+	u64 dists = 0;
 	int err;
 
+	ls->gave_up = false;
 	vx_search_ctx_new_visit(ctx);
 	cands->n = 0;
 	res->n = 0;
@@ -74,6 +76,10 @@ int hnsw_search_layer(const struct hnsw_layer_search *ls, u64 entry)
 		if (res->n == ls->ef && c > res->v[0])
 			break;
 		vx_minheap_pop(cands);
+		/* Likely the next to expand: start fetching its links now. */
+		if (cands->n)
+			__builtin_prefetch(hnsw_list(
+				g, vx_cand_slot(cands->v[0]), ls->level));
 
 		list = hnsw_list(g, vx_cand_slot(c), ls->level);
 		nr_links = hnsw_list_count(g, list, ls->level);
@@ -85,6 +91,11 @@ int hnsw_search_layer(const struct hnsw_layer_search *ls, u64 entry)
 		}
 		if (!n)
 			continue;
+		dists += n;
+		if (ls->max_dists && dists > ls->max_dists) {
+			ls->gave_up = true;
+			return 0;
+		}
 		ls->dc->ops->to_query(ls->dc, slots, n, keys);
 
 		for (i = 0; i < n; i++) {
@@ -111,6 +122,16 @@ int vx_hnsw_search(const struct vx_hnsw *g, struct vx_search_ctx *ctx,
 		   struct vx_dist_computer *dc, u32 ef,
 		   const struct vx_point_filter *filter, u32 *nr)
 {
+	bool gave_up;
+
+	return vx_hnsw_search_bounded(g, ctx, dc, ef, filter, 0, nr, &gave_up);
+}
+
+int vx_hnsw_search_bounded(const struct vx_hnsw *g, struct vx_search_ctx *ctx,
+			   struct vx_dist_computer *dc, u32 ef,
+			   const struct vx_point_filter *filter, u64 max_dists,
+			   u32 *nr, bool *gave_up)
+{
 	struct hnsw_layer_search ls = {
 		.g = g,
 		.dc = dc,
@@ -119,6 +140,7 @@ int vx_hnsw_search(const struct vx_hnsw *g, struct vx_search_ctx *ctx,
 		.ef = max(ef, 1u),
 		.exclude = VX_SLOT_NONE,
 		.filter = filter,
+		.max_dists = max_dists,
 	};
 	u64 entry = vx_load_acquire(&g->entry);
 	u32 slot, key;
@@ -126,6 +148,7 @@ int vx_hnsw_search(const struct vx_hnsw *g, struct vx_search_ctx *ctx,
 	int err;
 
 	*nr = 0;
+	*gave_up = false;
 	if (entry == VX_HNSW_NO_ENTRY)
 		return 0;
 	slot = hnsw_entry_slot(entry);
@@ -135,6 +158,7 @@ int vx_hnsw_search(const struct vx_hnsw *g, struct vx_search_ctx *ctx,
 	err = hnsw_search_layer(&ls, cur);
 	if (err)
 		return err;
+	*gave_up = ls.gave_up;
 	*nr = vx_maxheap_drain_sorted(&ctx->results, ctx->results.v);
 	return 0;
 }

@@ -18,6 +18,13 @@
 /*
  * Optional search filter: only accepted points are returned. Graph search
  * still walks through rejected nodes so the filter does not cut the graph.
+ *
+ * @accept is never called inside an FPU section: sections are opened only
+ * in distance.c around the SIMD kernels, which call nothing back, and the
+ * graph and exact searches call @accept between distance calls, from
+ * integer code, with only the index's grace rwsem held shared (no
+ * spinlock). It may therefore be long-running (that only delays slot
+ * recycling), and must itself use no floating point.
  */
 struct vx_point_filter {
 	bool (*accept)(void *arg, u64 id);

@@ -2,6 +2,12 @@
 #include "vindex.h"
 
 #define PENDING_MIN_CAPACITY 1024u
+/*
+ * A filtered graph search gives up (for an exact scan of the matches) after
+ * computing distances to this share of the live points, or ef * 2m if more:
+ * by then the filter is selective enough that the scan reads less.
+ */
+#define FILTERED_GRAPH_SHARE 8u
 
 void vx_vindex_params_default(struct vx_vindex_params *p, u32 dim,
 			      enum vx_metric metric)
@@ -480,6 +486,21 @@ static void emit(const struct vx_vindex *vi, struct vx_topk *topk,
 }
 
 /*
+ * Exact search over the points a filter accepts, replacing whatever a graph
+ * search collected: the fallback for filters the graph serves badly.
+ */
+static int search_filtered_exact(struct vx_vindex *vi,
+				 struct vx_search_ctx *ctx,
+				 struct vx_dist_computer *dc,
+				 const struct vx_search_request *req)
+{
+	struct vx_exact_query q = { dc, req->filter, &ctx->topk };
+
+	vx_topk_reset(&ctx->topk, req->limit);
+	return vx_exact_search(&vi->vs, &q, 1);
+}
+
+/*
  * Graph search merged with an exact scan of the queued tail. The tail is
  * read before the graph, so a point the writer links meanwhile is found at
  * least once; the visited set drops the second sighting.
@@ -495,12 +516,21 @@ static int search_graph(struct vx_vindex *vi, struct vx_search_ctx *ctx,
 	u32 ef = max(req->ef ? req->ef : vi->params.ef_construct, req->limit);
 	u32 nr, i, n, slots[VX_DIST_BATCH], live[VX_DIST_BATCH];
 	u32 keys[VX_DIST_BATCH];
+	u64 max_dists = 0;
+	bool gave_up;
 	int err;
 
-	err = vx_hnsw_search(&vi->graph, ctx, dc, min(ef, VX_HNSW_EF_MAX),
-			     req->filter, &nr);
+	ef = min(ef, VX_HNSW_EF_MAX);
+	if (req->filter)
+		max_dists =
+			max(vx_vecstore_nr_live(&vi->vs) / FILTERED_GRAPH_SHARE,
+			    (u64)ef * vi->graph.m0);
+	err = vx_hnsw_search_bounded(&vi->graph, ctx, dc, ef, req->filter,
+				     max_dists, &nr, &gave_up);
 	if (err)
 		return err;
+	if (gave_up)
+		return search_filtered_exact(vi, ctx, dc, req);
 	vx_search_ctx_new_visit(ctx);
 	for (i = 0; i < nr; i++) {
 		u64 c = ctx->results.v[i];
@@ -533,8 +563,18 @@ static int search_graph(struct vx_vindex *vi, struct vx_search_ctx *ctx,
 			n = 0;
 		}
 	}
-	if (n)
-		return vx_exact_offer(&vi->vs, &tailq, slots, n, live, keys);
+	if (n) {
+		err = vx_exact_offer(&vi->vs, &tailq, slots, n, live, keys);
+		if (err)
+			return err;
+	}
+	/*
+	 * A filter that matches few points, or matches cut off from the
+	 * rest of the graph, can leave the beam short of the limit: only an
+	 * exact scan of the matches can tell there are no more.
+	 */
+	if (req->filter && ctx->topk.n < req->limit)
+		return search_filtered_exact(vi, ctx, dc, req);
 	return 0;
 }
 

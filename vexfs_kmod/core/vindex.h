@@ -55,7 +55,15 @@ struct vx_search_request {
 	u32 limit; /* k */
 	u32 ef; /* beam width; 0 = ef_construct */
 	u32 flags; /* VX_SEARCH_* */
-	const struct vx_point_filter *filter; /* NULL: every point */
+	/*
+	 * NULL: every point. Otherwise only accepted points are returned, and
+	 * min(limit, matches) of them: a graph search that the filter starves
+	 * (beam short of the limit, or too many distances spent) is replaced by
+	 * an exact scan of the matches. filter->accept runs outside any FPU
+	 * section (see search_ctx.h), once per graph node reached or, in the
+	 * exact path, once per live point.
+	 */
+	const struct vx_point_filter *filter;
 };
 
 /* FIFO of slots stored but not yet in the graph; replaced when it grows. */
