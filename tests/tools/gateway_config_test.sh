@@ -32,9 +32,10 @@ free_port() {
 
 # start ARGS...: run the gateway in the background; $port is where it listens.
 start() {
+	: >"$tmp/log" # never read the previous run's port
 	"$gw" "$@" >"$tmp/log" 2>&1 &
 	pid=$!
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 400); do
 		port=$(sed -nE 's/.*listening on http:\/\/[^ ]*:([0-9]+) .*/\1/p' "$tmp/log")
 		[ -n "$port" ] && return 0
 		kill -0 "$pid" 2>/dev/null || break
