@@ -230,9 +230,9 @@ struct vexfs_vectors_delete {
 #define VEXFS_IOC_SEARCH _IOWR(VEXFS_IOC_MAGIC, 0x05, struct vexfs_search)
 #define VEXFS_IOC_SCROLL _IOWR(VEXFS_IOC_MAGIC, 0x06, struct vexfs_scroll)
 #define VEXFS_IOC_PAYLOAD _IOWR(VEXFS_IOC_MAGIC, 0x07, struct vexfs_payload_op)
-#define VEXFS_IOC_VECTORS_UPDATE                                               \
+#define VEXFS_IOC_VECTORS_UPDATE \
 	_IOWR(VEXFS_IOC_MAGIC, 0x08, struct vexfs_vectors_update)
-#define VEXFS_IOC_VECTORS_DELETE                                               \
+#define VEXFS_IOC_VECTORS_DELETE \
 	_IOWR(VEXFS_IOC_MAGIC, 0x09, struct vexfs_vectors_delete)
 
 /*

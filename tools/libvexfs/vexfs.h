@@ -268,7 +268,8 @@ int vexfs_payload(int cfd, struct vexfs_payload_op *op);
 
 /* Replace vectors of existing points; -ENOENT (nothing changed) if one is missing. */
 int vexfs_vectors_update(int cfd, uint32_t count, uint32_t dim,
-			 const struct vexfs_point_id *ids, const float *vectors);
+			 const struct vexfs_point_id *ids,
+			 const float *vectors);
 
 /* Remove the vectors of ids[count], or with count 0 of @filter's points. */
 int vexfs_vectors_delete(int cfd, uint32_t count,

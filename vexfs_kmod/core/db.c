@@ -2297,8 +2297,8 @@ u32 vx_collection_scroll(struct vx_collection *c, u64 *cursor, u32 limit,
 	return vx_collection_scroll_filter(c, cursor, limit, NULL, ids);
 }
 
-u32 vx_collection_scroll_filter(struct vx_collection *c, u64 *cursor,
-				u32 limit, const struct vx_filter *f,
+u32 vx_collection_scroll_filter(struct vx_collection *c, u64 *cursor, u32 limit,
+				const struct vx_filter *f,
 				struct vexfs_point_id *ids)
 {
 	u64 pos = *cursor, seen = 0;
@@ -2579,10 +2579,11 @@ static int rewrite_encode(struct rewrite_op *op, u64 len)
 			float *dst = (float *)p;
 
 			vx_dist_prepare(c->cfg.distance,
-					op->vecs + (size_t)op->src[i] * dim, dst,
-					dim);
+					op->vecs + (size_t)op->src[i] * dim,
+					dst, dim);
 		} else if (pdim) {
-			memcpy(p, vx_point_vec(old), (size_t)pdim * sizeof(float));
+			memcpy(p, vx_point_vec(old),
+			       (size_t)pdim * sizeof(float));
 		}
 		p += (size_t)pdim * sizeof(float);
 		pad = (u32)(VX_ALIGN_UP((u64)plen, 4ULL) - plen);
@@ -2590,7 +2591,8 @@ static int rewrite_encode(struct rewrite_op *op, u64 len)
 			memcpy(p, pl, plen);
 		memset(p + plen, 0, pad);
 		p += plen + pad;
-		if (point_bytes(pdim, plen) > point_bytes(old->dim, old->payload_len))
+		if (point_bytes(pdim, plen) >
+		    point_bytes(old->dim, old->payload_len))
 			grow += point_bytes(pdim, plen) -
 				point_bytes(old->dim, old->payload_len);
 	}
