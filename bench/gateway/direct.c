@@ -11,12 +11,18 @@
  *   direct embedded IMAGE run N DIM DIR SECS C1,C2,...   load, then search
  *   direct kernel MOUNT load N DIM DIR     the same through libvexfs
  *   direct kernel MOUNT search DIR SECS C1,C2,...
+ *   direct queries N DIM DIR               only the query files "load N DIM"
+ *                                          writes (for wrk on another host)
  *
  * "embedded" runs the core in this process on an image (the gateway's
  * embedded backend must not have it open); "kernel" uses the ioctls on a
  * mounted VexFS. Search prints one line per concurrency:
  *   RESULT direct-<mode> search c=C rps=R p50_us=P p99_us=Q n=N
  * Points and queries come from a fixed seed: every run sees the same data.
+ * GWB_FULL_SCAN_KB sets the collection's full_scan_threshold (KiB) at load:
+ * below it searches are exact scans, so a small collection needs it lowered
+ * for the searches to go through the HNSW graph. Each RESULT line ends with
+ * the 1-minute load average of the machine it ran on (load1=).
  */
 #include "shim.h"
 
@@ -29,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "bdev.h"
@@ -159,6 +166,49 @@ static void wait_indexed(void)
 		close(fd);
 }
 
+/*
+ * The queries, drawn after the points from the same generator: q.f32 for
+ * this driver, q.jsonl (search bodies) and up.jsonl (upsert vectors) for wrk.
+ */
+static void write_queries(const char *dir)
+{
+	char path[4096];
+	u64 i;
+	FILE *f;
+
+	queries = malloc((size_t)NQUERIES * dim * sizeof(float));
+	if (!queries)
+		die("malloc", ENOMEM);
+	for (i = 0; i < (u64)NQUERIES * dim; i++)
+		queries[i] = gauss();
+	snprintf(path, sizeof(path), "%s/q.f32", dir);
+	f = fopen(path, "w");
+	if (!f || fwrite(queries, sizeof(float) * dim, NQUERIES, f) != NQUERIES)
+		die(path, errno);
+	fclose(f);
+	/* The same queries as request bodies for wrk, and upsert bodies. */
+	snprintf(path, sizeof(path), "%s/q.jsonl", dir);
+	f = fopen(path, "w");
+	if (!f)
+		die(path, errno);
+	for (i = 0; i < NQUERIES; i++) {
+		fputs("{\"vector\":[", f);
+		write_vec_json(f, queries + i * dim);
+		fprintf(f, "],\"limit\":%d}\n", K);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/up.jsonl", dir);
+	f = fopen(path, "w");
+	if (!f)
+		die(path, errno);
+	for (i = 0; i < NQUERIES; i++) {
+		fputs("[", f);
+		write_vec_json(f, queries + i * dim);
+		fputs("]\n", f);
+	}
+	fclose(f);
+}
+
 static void load(u64 n, const char *dir)
 {
 	struct vexfs_collection_config cfg = {
@@ -167,14 +217,15 @@ static void load(u64 n, const char *dir)
 	struct vexfs_point_id *ids = calloc(BATCH, sizeof(*ids));
 	struct vx_point_in *in = calloc(BATCH, sizeof(*in));
 	float *vecs = malloc((size_t)BATCH * dim * sizeof(float));
-	char path[4096];
 	double t0 = now();
 	u64 i;
-	FILE *f;
 	int fd = -1, err;
 
 	if (!ids || !in || !vecs)
 		die("malloc", ENOMEM);
+	if (getenv("GWB_FULL_SCAN_KB"))
+		cfg.full_scan_threshold =
+			strtoull(getenv("GWB_FULL_SCAN_KB"), NULL, 10);
 	/* "up" takes the upsert benchmark's points, apart from "bench". */
 	if (kernel_mode) {
 		err = vexfs_coll_create(vx, "up", &cfg);
@@ -217,37 +268,7 @@ static void load(u64 n, const char *dir)
 	wait_indexed();
 	fprintf(stderr, "direct: indexed after %.1f s\n", now() - t0);
 
-	queries = malloc((size_t)NQUERIES * dim * sizeof(float));
-	if (!queries)
-		die("malloc", ENOMEM);
-	for (i = 0; i < (u64)NQUERIES * dim; i++)
-		queries[i] = gauss();
-	snprintf(path, sizeof(path), "%s/q.f32", dir);
-	f = fopen(path, "w");
-	if (!f || fwrite(queries, sizeof(float) * dim, NQUERIES, f) != NQUERIES)
-		die(path, errno);
-	fclose(f);
-	/* The same queries as request bodies for wrk, and upsert bodies. */
-	snprintf(path, sizeof(path), "%s/q.jsonl", dir);
-	f = fopen(path, "w");
-	if (!f)
-		die(path, errno);
-	for (i = 0; i < NQUERIES; i++) {
-		fputs("{\"vector\":[", f);
-		write_vec_json(f, queries + i * dim);
-		fprintf(f, "],\"limit\":%d}\n", K);
-	}
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/up.jsonl", dir);
-	f = fopen(path, "w");
-	if (!f)
-		die(path, errno);
-	for (i = 0; i < NQUERIES; i++) {
-		fputs("[", f);
-		write_vec_json(f, queries + i * dim);
-		fputs("]\n", f);
-	}
-	fclose(f);
+	write_queries(dir);
 	free(ids);
 	free(in);
 	free(vecs);
@@ -323,6 +344,30 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The 1-minute load average, or -1. */
+static double load1(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double l = -1;
+
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
+/* CPU seconds (user + system) this process has used. */
+static double cpu_secs(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -357,7 +402,7 @@ static void search(const char *dir, double secs, char *concs)
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		u32 nt = cpus > 0 && (u32)cpus < c ? (u32)cpus : c;
 		struct worker *w = calloc(nt, sizeof(*w));
-		double *all, until = now() + secs;
+		double *all, until = now() + secs, cpu0 = cpu_secs(), cpu;
 		size_t total = 0, k = 0;
 
 		for (i = 0; i < nt; i++) {
@@ -371,6 +416,7 @@ static void search(const char *dir, double secs, char *concs)
 				die("search", w[i].err);
 			total += w[i].n;
 		}
+		cpu = cpu_secs() - cpu0;
 		all = malloc((total ? total : 1) * sizeof(double));
 		for (i = 0; i < nt; i++) {
 			memcpy(all + k, w[i].lat, w[i].n * sizeof(double));
@@ -378,10 +424,11 @@ static void search(const char *dir, double secs, char *concs)
 			free(w[i].lat);
 		}
 		qsort(all, total, sizeof(double), cmp_double);
-		printf("RESULT direct-%s search c=%u threads=%u rps=%.1f p50_us=%.0f p99_us=%.0f n=%zu\n",
+		printf("RESULT direct-%s search c=%u threads=%u rps=%.1f p50_us=%.0f p99_us=%.0f n=%zu cpu_us=%.1f load1=%.2f\n",
 		       kernel_mode ? "kernel" : "embedded", c, nt, total / secs,
 		       total ? all[total / 2] * 1e6 : 0,
-		       total ? all[(size_t)(total * 0.99)] * 1e6 : 0, total);
+		       total ? all[(size_t)(total * 0.99)] * 1e6 : 0, total,
+		       total ? cpu * 1e6 / total : 0, load1());
 		fflush(stdout);
 		free(all);
 		free(w);
@@ -390,6 +437,16 @@ static void search(const char *dir, double secs, char *concs)
 
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "queries")) {
+		u64 i, n = strtoull(argv[2], NULL, 10);
+
+		dim = atoi(argv[3]);
+		/* Skip the points' draws, as load() makes them. */
+		for (i = 0; i < n * dim; i++)
+			gauss();
+		write_queries(argv[4]);
+		return 0;
+	}
 	if (argc < 5)
 		goto usage;
 	kernel_mode = !strcmp(argv[1], "kernel");
@@ -424,6 +481,7 @@ usage:
 	fprintf(stderr,
 		"usage: direct embedded|kernel IMAGE|MOUNT load N DIM DIR\n"
 		"       direct embedded|kernel IMAGE|MOUNT search DIR SECS C1,C2,...\n"
-		"       direct embedded|kernel IMAGE|MOUNT run N DIM DIR SECS C1,C2,...\n");
+		"       direct embedded|kernel IMAGE|MOUNT run N DIM DIR SECS C1,C2,...\n"
+		"       direct queries N DIM DIR\n");
 	return 2;
 }
