@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "gateway.h"
+#include "uapi/vexfs.h"
 
 static const struct gw_backend_ops *const backends[] = {
 	&gw_backend_none,
@@ -24,6 +25,47 @@ void gw_names_free(struct gw_names *names)
 	free(names->v);
 	names->v = NULL;
 	names->n = 0;
+}
+
+enum gw_distance gw_distance_from_uapi(uint32_t d)
+{
+	switch (d) {
+	case VEXFS_DISTANCE_EUCLID:
+		return GW_DIST_EUCLID;
+	case VEXFS_DISTANCE_DOT:
+		return GW_DIST_DOT;
+	case VEXFS_DISTANCE_MANHATTAN:
+		return GW_DIST_MANHATTAN;
+	default:
+		return GW_DIST_COSINE;
+	}
+}
+
+static uint32_t distance_to_uapi(enum gw_distance d)
+{
+	switch (d) {
+	case GW_DIST_EUCLID:
+		return VEXFS_DISTANCE_EUCLID;
+	case GW_DIST_DOT:
+		return VEXFS_DISTANCE_DOT;
+	case GW_DIST_MANHATTAN:
+		return VEXFS_DISTANCE_MANHATTAN;
+	default:
+		return VEXFS_DISTANCE_COSINE;
+	}
+}
+
+void gw_config_to_uapi(const struct gw_collection_params *p,
+		       struct vexfs_collection_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->dim = p->size;
+	cfg->distance = distance_to_uapi(p->distance);
+	cfg->hnsw_m = p->hnsw.m;
+	if (!p->hnsw.m) /* Qdrant: m = 0 builds no graph */
+		cfg->flags |= VEXFS_CONFIG_NO_GRAPH;
+	cfg->hnsw_ef_construct = p->hnsw.ef_construct;
+	cfg->full_scan_threshold = p->hnsw.full_scan_threshold;
 }
 
 void gw_aliases_free(struct gw_aliases *a)

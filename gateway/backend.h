@@ -241,6 +241,13 @@ struct gw_backend_ops {
 /* Whether @be implements the optional op @field. */
 #define gw_backend_has(be, field) ((be)->ops->field != NULL)
 
+struct vexfs_collection_config;
+
+/* The uapi config both backends pass down (hnsw m = 0: no graph). */
+void gw_config_to_uapi(const struct gw_collection_params *p,
+		       struct vexfs_collection_config *cfg);
+enum gw_distance gw_distance_from_uapi(uint32_t d);
+
 void gw_aliases_free(struct gw_aliases *a);
 void gw_indexes_free(struct gw_indexes *x);
 

@@ -300,34 +300,6 @@ static bool emb_ready(struct gw_backend *be)
 
 /* --- collections ---------------------------------------------------------- */
 
-static enum gw_distance distance_from_uapi(u32 d)
-{
-	switch (d) {
-	case VEXFS_DISTANCE_EUCLID:
-		return GW_DIST_EUCLID;
-	case VEXFS_DISTANCE_DOT:
-		return GW_DIST_DOT;
-	case VEXFS_DISTANCE_MANHATTAN:
-		return GW_DIST_MANHATTAN;
-	default:
-		return GW_DIST_COSINE;
-	}
-}
-
-static u32 distance_to_uapi(enum gw_distance d)
-{
-	switch (d) {
-	case GW_DIST_EUCLID:
-		return VEXFS_DISTANCE_EUCLID;
-	case GW_DIST_DOT:
-		return VEXFS_DISTANCE_DOT;
-	case GW_DIST_MANHATTAN:
-		return VEXFS_DISTANCE_MANHATTAN;
-	default:
-		return VEXFS_DISTANCE_COSINE;
-	}
-}
-
 /* Under the collection's read lock. */
 static void coll_info(struct vx_collection *c, struct gw_collection_info *out)
 {
@@ -335,7 +307,7 @@ static void coll_info(struct vx_collection *c, struct gw_collection_info *out)
 
 	memset(out, 0, sizeof(*out));
 	out->params.size = c->cfg.dim;
-	out->params.distance = distance_from_uapi(c->cfg.distance);
+	out->params.distance = gw_distance_from_uapi(c->cfg.distance);
 	out->params.hnsw.m = c->cfg.hnsw_m;
 	out->params.hnsw.ef_construct = c->cfg.hnsw_ef_construct;
 	out->params.hnsw.full_scan_threshold =
@@ -409,14 +381,7 @@ static int emb_create(struct gw_backend *be, const char *name,
 	struct emb_priv *ep = priv(be);
 	struct vexfs_collection_config cfg;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.dim = p->size;
-	cfg.distance = distance_to_uapi(p->distance);
-	cfg.hnsw_m = p->hnsw.m;
-	if (!p->hnsw.m) /* Qdrant: m = 0 builds no graph */
-		cfg.flags |= VEXFS_CONFIG_NO_GRAPH;
-	cfg.hnsw_ef_construct = p->hnsw.ef_construct;
-	cfg.full_scan_threshold = p->hnsw.full_scan_threshold;
+	gw_config_to_uapi(p, &cfg);
 	if (strlen(name) > VEXFS_COLLECTION_NAME_MAX)
 		return -ENAMETOOLONG;
 	return vx_db_create_collection(ep->db, name, (u32)strlen(name), &cfg);
@@ -935,14 +900,7 @@ static int emb_update(struct gw_backend *be, const char *name,
 
 	if (strlen(name) > VEXFS_COLLECTION_NAME_MAX)
 		return -ENOENT;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.dim = p->size;
-	cfg.distance = distance_to_uapi(p->distance);
-	cfg.hnsw_m = p->hnsw.m;
-	if (!p->hnsw.m) /* Qdrant: m = 0 builds no graph */
-		cfg.flags |= VEXFS_CONFIG_NO_GRAPH;
-	cfg.hnsw_ef_construct = p->hnsw.ef_construct;
-	cfg.full_scan_threshold = p->hnsw.full_scan_threshold;
+	gw_config_to_uapi(p, &cfg);
 	err = vx_db_update_collection(ep->db, name, (u32)strlen(name), &cfg,
 				      real, &real_len);
 	if (!err)

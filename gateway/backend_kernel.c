@@ -103,40 +103,12 @@ static bool kernel_ready(struct gw_backend *be)
 	return true;
 }
 
-static enum gw_distance distance_from_uapi(uint32_t d)
-{
-	switch (d) {
-	case VEXFS_DISTANCE_EUCLID:
-		return GW_DIST_EUCLID;
-	case VEXFS_DISTANCE_DOT:
-		return GW_DIST_DOT;
-	case VEXFS_DISTANCE_MANHATTAN:
-		return GW_DIST_MANHATTAN;
-	default:
-		return GW_DIST_COSINE;
-	}
-}
-
-static uint32_t distance_to_uapi(enum gw_distance d)
-{
-	switch (d) {
-	case GW_DIST_EUCLID:
-		return VEXFS_DISTANCE_EUCLID;
-	case GW_DIST_DOT:
-		return VEXFS_DISTANCE_DOT;
-	case GW_DIST_MANHATTAN:
-		return VEXFS_DISTANCE_MANHATTAN;
-	default:
-		return VEXFS_DISTANCE_COSINE;
-	}
-}
-
 static void info_from_uapi(const struct vexfs_coll_info *ci,
 			   struct gw_collection_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->params.size = ci->config.dim;
-	out->params.distance = distance_from_uapi(ci->config.distance);
+	out->params.distance = gw_distance_from_uapi(ci->config.distance);
 	out->params.hnsw.m = ci->config.hnsw_m;
 	out->params.hnsw.ef_construct = ci->config.hnsw_ef_construct;
 	out->params.hnsw.full_scan_threshold =
@@ -221,12 +193,7 @@ static int kernel_create(struct gw_backend *be, const char *name,
 	vx = handle(be, &err);
 	if (!vx)
 		return err;
-	vexfs_config_init(&cfg, p->size, distance_to_uapi(p->distance));
-	cfg.hnsw_m = p->hnsw.m;
-	if (!p->hnsw.m) /* Qdrant: m = 0 builds no graph */
-		cfg.flags |= VEXFS_CONFIG_NO_GRAPH;
-	cfg.hnsw_ef_construct = p->hnsw.ef_construct;
-	cfg.full_scan_threshold = p->hnsw.full_scan_threshold;
+	gw_config_to_uapi(p, &cfg);
 	return vexfs_coll_create(vx, name, &cfg);
 }
 
@@ -556,12 +523,7 @@ static int kernel_update(struct gw_backend *be, const char *name,
 	vx = handle(be, &err);
 	if (!vx)
 		return err;
-	vexfs_config_init(&cfg, p->size, distance_to_uapi(p->distance));
-	cfg.hnsw_m = p->hnsw.m;
-	if (!p->hnsw.m) /* Qdrant: m = 0 builds no graph */
-		cfg.flags |= VEXFS_CONFIG_NO_GRAPH;
-	cfg.hnsw_ef_construct = p->hnsw.ef_construct;
-	cfg.full_scan_threshold = p->hnsw.full_scan_threshold;
+	gw_config_to_uapi(p, &cfg);
 	return vexfs_coll_update(vx, name, &cfg);
 }
 
