@@ -305,6 +305,17 @@ int gw_id_parse_str(const char *s, struct gw_point_id *id)
 	return parse_uuid(s, id->uuid);
 }
 
+json_t *gw_bigint_json(const char *text, size_t len)
+{
+	char buf[64];
+
+	if (len > sizeof(buf) - MARK_LEN)
+		return NULL;
+	memcpy(buf, MARK, MARK_LEN);
+	memcpy(buf + MARK_LEN, text, len);
+	return json_stringn(buf, MARK_LEN + len);
+}
+
 json_t *gw_id_json(const struct gw_point_id *id)
 {
 	char buf[48];
@@ -313,11 +324,10 @@ json_t *gw_id_json(const struct gw_point_id *id)
 	if (id->kind == GW_ID_NUM) {
 		if (id->num <= (uint64_t)INT64_MAX)
 			return json_integer((json_int_t)id->num);
-		memcpy(buf, MARK, MARK_LEN);
-		n = snprintf(buf + MARK_LEN, sizeof(buf) - MARK_LEN, "%llu",
+		n = snprintf(buf, sizeof(buf), "%llu",
 			     (unsigned long long)id->num);
 		bigint_made = true;
-		return json_stringn(buf, MARK_LEN + (size_t)n);
+		return gw_bigint_json(buf, (size_t)n);
 	}
 	gw_id_str(id, buf, sizeof(buf));
 	return json_string(buf);

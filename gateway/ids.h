@@ -36,6 +36,12 @@ size_t gw_bigint_unescape(char *s, size_t len);
 /* Whether this thread made a marker since the last call (and reset). */
 bool gw_bigint_take(void);
 
+/*
+ * A marker for integer literal @text (digits, "-" allowed) as
+ * gw_bigint_escape() + json_loadb() make it; NULL if over 58 bytes.
+ */
+json_t *gw_bigint_json(const char *text, size_t len);
+
 /* The digits ("-" allowed) of a marker string, or NULL. */
 const char *gw_json_bigint(const json_t *v);
 

@@ -125,6 +125,28 @@ static int dump_cb(const char *buf, size_t len, void *out)
 }
 
 #define JSON_TYPE "application/json"
+#define DUMP_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY)
+/* Most results are far smaller: those are dumped in one piece. */
+#define DUMP_CHUNK (16 << 10)
+
+/*
+ * Straight into the reply buffer's free space in one pass; a bigger
+ * result is streamed token by token instead.
+ */
+static int dump_result(struct evbuffer *out, json_t *result)
+{
+	struct evbuffer_iovec v;
+	size_t n;
+
+	if (evbuffer_reserve_space(out, DUMP_CHUNK, &v, 1) == 1) {
+		n = json_dumpb(result, v.iov_base, v.iov_len, DUMP_FLAGS);
+		if (n && n <= v.iov_len) {
+			v.iov_len = n;
+			return evbuffer_commit_space(out, &v, 1);
+		}
+	}
+	return json_dump_callback(result, dump_cb, out, DUMP_FLAGS);
+}
 
 void gw_reply_ok(struct gw_req *req, json_t *result)
 {
@@ -156,8 +178,7 @@ void gw_reply_ok(struct gw_req *req, json_t *result)
 	}
 	/* Stream the result straight into the socket buffer, no copy. */
 	if (!result || evbuffer_add(out, "{\"result\":", 10) ||
-	    json_dump_callback(result, dump_cb, out,
-			       JSON_COMPACT | JSON_ENCODE_ANY) ||
+	    dump_result(out, result) ||
 	    evbuffer_add_printf(out, ",\"status\":\"ok\",\"time\":%.6f}",
 				elapsed_s(req)) < 0) {
 		json_decref(result);

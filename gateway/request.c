@@ -8,9 +8,11 @@
 #include <event2/buffer.h>
 
 #include "ids.h"
+#include "json_read.h"
 #include "request.h"
 
-json_t *gw_json_parse(const void *buf, size_t len, char *err, size_t errlen)
+json_t *gw_json_parse_slow(const void *buf, size_t len, char *err,
+			   size_t errlen)
 {
 	json_error_t jerr;
 	json_t *doc;
@@ -44,6 +46,14 @@ json_t *gw_json_parse(const void *buf, size_t len, char *err, size_t errlen)
 		return NULL;
 	}
 	return doc;
+}
+
+json_t *gw_json_parse(const void *buf, size_t len, char *err, size_t errlen)
+{
+	/* Most bodies are plain: the fast reader takes them, or declines. */
+	json_t *doc = gw_json_read(buf, len);
+
+	return doc ? doc : gw_json_parse_slow(buf, len, err, errlen);
 }
 
 json_t *gw_json_parse_evbuffer(struct evbuffer *in, char *err, size_t errlen)

@@ -60,6 +60,13 @@ static inline const char *gw_req_query(const struct gw_req *req,
  */
 json_t *gw_json_parse(const void *buf, size_t len, char *err, size_t errlen);
 
+/*
+ * The same through jansson alone; gw_json_parse() takes this path when
+ * the fast reader (json_read.h) declines a body.
+ */
+json_t *gw_json_parse_slow(const void *buf, size_t len, char *err,
+			   size_t errlen);
+
 /* The same over a request's input buffer (linearised in place). */
 json_t *gw_json_parse_evbuffer(struct evbuffer *in, char *err, size_t errlen);
 

@@ -199,11 +199,22 @@ static int worker_init(struct gw_worker *w, struct gw_server *srv,
 		       unsigned int i, int fd)
 {
 	struct evconnlistener *lev;
+	struct event_config *cfg;
 
 	w->srv = srv;
 	w->stats = gw_metrics_shard(srv->metrics, i);
 	w->fd = fd;
-	w->base = event_base_new();
+	cfg = event_config_new();
+	if (!cfg)
+		return -ENOMEM;
+	/*
+	 * evhttp turns read and write interest on and off around every
+	 * request; the changelist folds those into one epoll_ctl per loop
+	 * pass (or none when they cancel out).
+	 */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	w->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
 	if (!w->base)
 		return -ENOMEM;
 	w->http = evhttp_new(w->base);

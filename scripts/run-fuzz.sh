@@ -72,7 +72,11 @@ done
 
 if make -s -C gateway fuzz >/dev/null; then
 	for bin in gateway/build/fuzz_*; do
-		[ -x "$bin" ] && run_target "gateway-$(basename "$bin")" "$bin" "$fz/corpus-gateway-$(basename "$bin")"
+		[ -x "$bin" ] || continue
+		name=gateway-$(basename "$bin")
+		mkdir -p "$fz/corpus-$name"
+		[ -d "tests/fuzz/corpus/$name" ] && cp -n "tests/fuzz/corpus/$name"/* "$fz/corpus-$name/"
+		run_target "$name" "$bin" "$fz/corpus-$name"
 	done
 else
 	echo "not ok - fuzz: build gateway fuzz targets" | tee -a "$out"
