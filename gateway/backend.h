@@ -132,6 +132,7 @@ struct gw_search {
 };
 
 struct gw_backend;
+struct event_base;
 
 struct gw_backend_ops {
 	const char *name;
@@ -140,6 +141,17 @@ struct gw_backend_ops {
 
 	/* False while storage is still recovering: /readyz answers 503. */
 	bool (*ready)(struct gw_backend *be);
+
+	/*
+	 * Optional (NULL: nothing to do). attach runs on each worker's own
+	 * thread before its event loop starts, detach on the same thread
+	 * after the loop has stopped and before @base is freed: a backend
+	 * can add per-thread events (the kernel backend's netlink socket)
+	 * to the worker's loop. An attach error is logged; the worker
+	 * still runs.
+	 */
+	int (*attach)(struct gw_backend *be, struct event_base *base);
+	void (*detach)(struct gw_backend *be, struct event_base *base);
 
 	int (*collection_list)(struct gw_backend *be, struct gw_names *out);
 	int (*collection_get)(struct gw_backend *be, const char *name,

@@ -4,49 +4,375 @@
  * for collections, ioctls on collection directories for points).
  *
  * Each worker thread gets its own struct vexfs (its own netlink socket),
- * opened on first use and closed when the thread exits. Collection
- * directories are opened per operation.
+ * opened on first use and closed when the thread exits. Attached to a
+ * worker's event loop, the thread also subscribes to the VexFS events and
+ * keeps the collection directories it used open (a small LRU cache), so a
+ * data-plane op costs one ioctl instead of openat + ioctl + close. Events
+ * drop the entries they may have made stale; a thread without events
+ * opens the directory per op.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
 
 #include "libvexfs/vexfs.h"
 
 #include "backend.h"
 
+/* Open collection fds per worker thread, at most (see kernel_open()). */
+#define FD_CACHE_MAX 32u
+/* Events handled per wakeup before yielding to the clients. */
+#define EVENTS_BATCH 256
+/* Receive buffer of the events socket (the kernel caps it at rmem_max). */
+#define EVENTS_RCVBUF (256 << 10)
+
+struct fd_entry {
+	char name[VEXFS_COLLECTION_NAME_MAX + 1];
+	int fd;
+	uint64_t used; /* LRU clock */
+};
+
+/* One thread's handle, event subscription and fd cache. */
+struct kthread {
+	struct vexfs *vx;
+	struct vexfs_events *evs; /* NULL: no cache, open per op */
+	struct event *ev;
+	uint64_t gen; /* kernel_priv.gen the cache is valid for */
+	uint64_t clock;
+	unsigned int n;
+	struct fd_entry fds[FD_CACHE_MAX];
+};
+
 struct kernel_priv {
 	char *mount;
 	pthread_key_t key;
+	unsigned int cache_cap; /* 0: no cache (RLIMIT_NOFILE too low) */
+	/*
+	 * Bumped by this gateway's own create, delete and alias changes:
+	 * every thread drops its cache before its next op, with no window
+	 * in which a client that saw the change succeed could hit an fd
+	 * the change made stale. Events cover other clients.
+	 */
+	atomic_uint_fast64_t gen;
+	atomic_bool warned;
 };
 
-static void handle_free(void *vx)
+/* An fd on a collection directory for one op (see coll_get()). */
+struct coll_ref {
+	int fd;
+	bool cached; /* owned by the cache: do not close */
+	bool hit; /* from the cache: may be stale */
+};
+
+static void cache_drop_at(struct kthread *t, unsigned int i)
 {
-	vexfs_close(vx);
+	close(t->fds[i].fd);
+	t->fds[i] = t->fds[--t->n];
+}
+
+static void cache_drop_all(struct kthread *t)
+{
+	while (t->n)
+		cache_drop_at(t, t->n - 1);
+}
+
+static int cache_find(const struct kthread *t, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->fds[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void cache_drop(struct kthread *t, const char *name)
+{
+	int i = cache_find(t, name);
+
+	if (i >= 0)
+		cache_drop_at(t, (unsigned int)i);
+}
+
+static void cache_add(struct kthread *t, unsigned int cap, const char *name,
+		      int fd)
+{
+	unsigned int i, lru = 0;
+
+	if (t->n == cap) {
+		for (i = 1; i < t->n; i++)
+			if (t->fds[i].used < t->fds[lru].used)
+				lru = i;
+		cache_drop_at(t, lru);
+	}
+	snprintf(t->fds[t->n].name, sizeof(t->fds[t->n].name), "%s", name);
+	t->fds[t->n].fd = fd;
+	t->fds[t->n].used = ++t->clock;
+	t->n++;
+}
+
+static void thread_free(void *arg)
+{
+	struct kthread *t = arg;
+
+	cache_drop_all(t);
+	/* t->ev went with detach, before its base. */
+	vexfs_events_close(t->evs);
+	vexfs_close(t->vx);
+	free(t);
+}
+
+/* This thread's state, made on first use, or NULL with *err set. */
+static struct kthread *thread_state(struct gw_backend *be, int *err)
+{
+	struct kernel_priv *kp = be->priv;
+	struct kthread *t = pthread_getspecific(kp->key);
+
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	t->vx = vexfs_open(kp->mount);
+	if (!t->vx) {
+		*err = errno ? -errno : -EIO;
+		free(t);
+		return NULL;
+	}
+	if (pthread_setspecific(kp->key, t)) {
+		thread_free(t);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	return t;
 }
 
 /* This thread's handle on the mount, or NULL with *err set. */
 static struct vexfs *handle(struct gw_backend *be, int *err)
 {
-	struct kernel_priv *kp = be->priv;
-	struct vexfs *vx = pthread_getspecific(kp->key);
+	struct kthread *t = thread_state(be, err);
 
-	if (vx)
-		return vx;
-	vx = vexfs_open(kp->mount);
-	if (!vx) {
-		*err = errno ? -errno : -EIO;
-		return NULL;
+	return t ? t->vx : NULL;
+}
+
+/* Stop caching on this thread: without events an fd could go stale. */
+static void events_stop(struct kthread *t)
+{
+	if (t->ev)
+		event_del(t->ev);
+	vexfs_events_close(t->evs);
+	t->evs = NULL;
+	cache_drop_all(t);
+}
+
+static void on_event(struct kthread *t, const struct vexfs_event_info *e)
+{
+	switch (e->event) {
+	case VEXFS_EVENT_COLL_CREATED:
+	case VEXFS_EVENT_COLL_DELETED:
+		/*
+		 * A deleted collection's aliases go with it, silently; their
+		 * fds fail with -ENOENT and coll_put() drops them then.
+		 */
+		cache_drop(t, e->coll);
+		break;
+	case VEXFS_EVENT_ALIAS_CHANGED:
+		/*
+		 * The event names the target, and a rename's old alias not
+		 * at all: drop every entry, aliases are rarely changed.
+		 */
+		cache_drop_all(t);
+		break;
+	default: /* INDEXED, UPDATED: the directory is still the same */
+		break;
 	}
-	if (pthread_setspecific(kp->key, vx)) {
-		vexfs_close(vx);
-		*err = -ENOMEM;
-		return NULL;
+}
+
+/* The events socket is readable: apply everything pending. */
+static void on_events(evutil_socket_t fd, short what, void *arg)
+{
+	struct kthread *t = arg;
+	struct vexfs_event_info e;
+	int i, ret;
+
+	for (i = 0; i < EVENTS_BATCH && t->evs; i++) {
+		ret = vexfs_events_read(t->evs, &e, 0);
+		if (ret > 0) {
+			on_event(t, &e);
+		} else if (ret == -ENOBUFS) {
+			cache_drop_all(t); /* events lost */
+		} else if (ret == 0 || ret == -EINTR || ret == -EAGAIN) {
+			return;
+		} else {
+			fprintf(stderr,
+				"vexfs-gateway: VexFS events: %s; collection fds are no longer cached on this thread\n",
+				strerror(-ret));
+			events_stop(t);
+		}
 	}
-	return vx;
+}
+
+/*
+ * Subscribe this worker thread to the events on its own loop. Failing
+ * that the thread opens collections per op, as it does unattached.
+ */
+static int kernel_attach(struct gw_backend *be, struct event_base *base)
+{
+	struct kernel_priv *kp = be->priv;
+	int err = 0, rcvbuf = EVENTS_RCVBUF;
+	struct kthread *t;
+
+	t = thread_state(be, &err);
+	if (!t)
+		return err;
+	if (!kp->cache_cap || t->evs)
+		return 0;
+	t->evs = vexfs_events_open();
+	if (!t->evs) {
+		err = errno ? -errno : -EIO;
+		if (!atomic_exchange(&kp->warned, true))
+			fprintf(stderr,
+				"vexfs-gateway: cannot subscribe to VexFS events (%s): collections are opened per request\n",
+				strerror(-err));
+		return 0;
+	}
+	/* Room for bursts (INDEXED after every write batch): fewer -ENOBUFS. */
+	setsockopt(vexfs_events_fd(t->evs), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		   sizeof(rcvbuf));
+	/*
+	 * Events first: a change whose reply a client has seen was queued
+	 * on this socket before the client's next request reached its
+	 * connection, so in the loop pass that sees both the event runs
+	 * before the request. Events made before this call (evhttp's
+	 * listener) keep priority 0; connections made later get 1.
+	 */
+	if (event_base_get_npriorities(base) < 2)
+		event_base_priority_init(base, 2);
+	t->ev = event_new(base, vexfs_events_fd(t->evs), EV_READ | EV_PERSIST,
+			  on_events, t);
+	if (!t->ev || event_priority_set(t->ev, 0) || event_add(t->ev, NULL)) {
+		if (t->ev)
+			event_free(t->ev);
+		t->ev = NULL;
+		vexfs_events_close(t->evs);
+		t->evs = NULL;
+		return -ENOMEM;
+	}
+	t->gen = atomic_load(&kp->gen);
+	return 0;
+}
+
+static void kernel_detach(struct gw_backend *be, struct event_base *base)
+{
+	struct kernel_priv *kp = be->priv;
+	struct kthread *t = pthread_getspecific(kp->key);
+
+	if (!t)
+		return;
+	events_stop(t);
+	if (t->ev)
+		event_free(t->ev);
+	t->ev = NULL;
+}
+
+/*
+ * An fd on collection @name for one op: the cached one, or a fresh one
+ * (cached if this thread has events). Release it with coll_put().
+ */
+static int coll_get(struct gw_backend *be, const char *name,
+		    struct coll_ref *ref)
+{
+	struct kernel_priv *kp = be->priv;
+	struct kthread *t;
+	uint64_t gen;
+	int err = 0, i;
+
+	ref->cached = false;
+	ref->hit = false;
+	t = thread_state(be, &err);
+	if (!t)
+		return err;
+	if (!t->evs) {
+		ref->fd = vexfs_coll_open(t->vx, name);
+		return ref->fd < 0 ? ref->fd : 0;
+	}
+	gen = atomic_load(&kp->gen);
+	if (gen != t->gen) {
+		cache_drop_all(t);
+		t->gen = gen;
+	}
+	i = cache_find(t, name);
+	if (i >= 0) {
+		t->fds[i].used = ++t->clock;
+		ref->fd = t->fds[i].fd;
+		ref->cached = true;
+		ref->hit = true;
+		return 0;
+	}
+	ref->fd = vexfs_coll_open(t->vx, name);
+	if (ref->fd == -EMFILE || ref->fd == -ENFILE) {
+		cache_drop_all(t);
+		ref->fd = vexfs_coll_open(t->vx, name);
+	}
+	if (ref->fd < 0)
+		return ref->fd;
+	if (strlen(name) <= VEXFS_COLLECTION_NAME_MAX) {
+		cache_add(t, kp->cache_cap, name, ref->fd);
+		ref->cached = true;
+	}
+	return 0;
+}
+
+/*
+ * Done with @ref after an op that returned @err. True when the op must be
+ * retried once with coll_get(): it failed on a cached fd of a collection
+ * deleted since (perhaps recreated under the same name before this
+ * thread saw the events). Collection ids are never reused, so every
+ * ioctl on such an fd fails with -ENOENT; a count tells that apart from
+ * an -ENOENT of the op itself (a missing point).
+ */
+static bool coll_put(struct gw_backend *be, const char *name,
+		     struct coll_ref *ref, int err)
+{
+	struct kernel_priv *kp = be->priv;
+	uint64_t points, indexed;
+	struct kthread *t;
+	int i;
+
+	if (!ref->cached) {
+		close(ref->fd);
+		return false;
+	}
+	if (err != -ENOENT || !ref->hit ||
+	    vexfs_count(ref->fd, &points, &indexed) != -ENOENT)
+		return false;
+	t = pthread_getspecific(kp->key);
+	i = cache_find(t, name);
+	if (i >= 0 && t->fds[i].fd == ref->fd)
+		cache_drop_at(t, (unsigned int)i);
+	return true;
+}
+
+/* Collection fds each thread may keep, from RLIMIT_NOFILE. */
+static unsigned int cache_cap(void)
+{
+	struct rlimit rl;
+
+	/* A sixty-fourth of the fds per thread leaves the rest to clients. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur / 64 >= FD_CACHE_MAX)
+		return FD_CACHE_MAX;
+	return (unsigned int)(rl.rlim_cur / 64);
 }
 
 static int kernel_open(struct gw_backend *be, const char *arg)
@@ -61,11 +387,14 @@ static int kernel_open(struct gw_backend *be, const char *arg)
 	if (!kp)
 		return -ENOMEM;
 	kp->mount = strdup(arg);
-	if (!kp->mount || pthread_key_create(&kp->key, handle_free)) {
+	if (!kp->mount || pthread_key_create(&kp->key, thread_free)) {
 		free(kp->mount);
 		free(kp);
 		return -ENOMEM;
 	}
+	kp->cache_cap = cache_cap();
+	atomic_init(&kp->gen, 0);
+	atomic_init(&kp->warned, false);
 	be->priv = kp;
 	/* Fail at startup, not on the first request, if it is not VexFS. */
 	err = 0;
@@ -83,19 +412,27 @@ static int kernel_open(struct gw_backend *be, const char *arg)
 static void kernel_close(struct gw_backend *be)
 {
 	struct kernel_priv *kp = be->priv;
-	struct vexfs *vx;
+	struct kthread *t;
 
 	if (!kp)
 		return;
-	/* Only this thread's handle: workers have exited by now. */
-	vx = pthread_getspecific(kp->key);
-	if (vx) {
+	/* Only this thread's state: workers have exited by now. */
+	t = pthread_getspecific(kp->key);
+	if (t) {
 		pthread_setspecific(kp->key, NULL);
-		vexfs_close(vx);
+		thread_free(t);
 	}
 	pthread_key_delete(kp->key);
 	free(kp->mount);
 	free(kp);
+}
+
+/* After this gateway changed what a name opens: see kernel_priv.gen. */
+static void names_changed(struct gw_backend *be)
+{
+	struct kernel_priv *kp = be->priv;
+
+	atomic_fetch_add(&kp->gen, 1);
 }
 
 static bool kernel_ready(struct gw_backend *be)
@@ -194,7 +531,9 @@ static int kernel_create(struct gw_backend *be, const char *name,
 	if (!vx)
 		return err;
 	gw_config_to_uapi(p, &cfg);
-	return vexfs_coll_create(vx, name, &cfg);
+	err = vexfs_coll_create(vx, name, &cfg);
+	names_changed(be);
+	return err;
 }
 
 static int kernel_delete(struct gw_backend *be, const char *name)
@@ -205,20 +544,16 @@ static int kernel_delete(struct gw_backend *be, const char *name)
 	vx = handle(be, &err);
 	if (!vx)
 		return err;
-	return vexfs_coll_delete(vx, name);
+	err = vexfs_coll_delete(vx, name);
+	names_changed(be);
+	return err;
 }
 
-/* An fd on the collection directory, or a negative errno. */
-static int coll_fd(struct gw_backend *be, const char *name)
-{
-	struct vexfs *vx;
-	int err = 0;
-
-	vx = handle(be, &err);
-	if (!vx)
-		return err;
-	return vexfs_coll_open(vx, name);
-}
+/*
+ * Each data-plane op below runs as
+ *	do { coll_get(); ioctl; } while (coll_put());
+ * which retries at most once: the retry's coll_get() opens afresh.
+ */
 
 static int kernel_count(struct gw_backend *be, const char *collection,
 			bool exact, const struct gw_filter *filter,
@@ -226,16 +561,19 @@ static int kernel_count(struct gw_backend *be, const char *collection,
 {
 	uint64_t indexed;
 	bool filtered = filter && filter->len;
-	int fd, err;
+	struct coll_ref ref;
+	int err;
 
-	fd = coll_fd(be, collection);
-	if (fd < 0)
-		return fd;
-	if (filtered)
-		err = vexfs_count_filter(fd, filter->code, filter->len, count);
-	else
-		err = vexfs_count(fd, count, &indexed);
-	close(fd);
+	do {
+		err = coll_get(be, collection, &ref);
+		if (err)
+			return err;
+		if (filtered)
+			err = vexfs_count_filter(ref.fd, filter->code,
+						 filter->len, count);
+		else
+			err = vexfs_count(ref.fd, count, &indexed);
+	} while (coll_put(be, collection, &ref, err));
 	return err < 0 ? err : 0;
 }
 
@@ -272,18 +610,19 @@ static int kernel_upsert(struct gw_backend *be, const char *collection,
 			 const uint32_t *payload_lens, const void *payloads)
 {
 	struct vexfs_point_id *kids;
-	int fd, err;
+	struct coll_ref ref;
+	int err;
 
 	kids = ids_to_uapi(n, ids);
 	if (!kids)
 		return -ENOMEM;
-	fd = coll_fd(be, collection);
-	if (fd < 0) {
-		free(kids);
-		return fd;
-	}
-	err = vexfs_upsert(fd, n, dim, kids, vectors, payload_lens, payloads);
-	close(fd);
+	do {
+		err = coll_get(be, collection, &ref);
+		if (err)
+			break;
+		err = vexfs_upsert(ref.fd, n, dim, kids, vectors, payload_lens,
+				   payloads);
+	} while (coll_put(be, collection, &ref, err));
 	free(kids);
 	return err < 0 ? err : 0;
 }
@@ -294,39 +633,42 @@ static int kernel_pget(struct gw_backend *be, const char *collection,
 		       void *payloads, uint64_t *payloads_size,
 		       uint8_t *has_vector)
 {
+	uint64_t room = payloads_size ? *payloads_size : 0;
 	struct vexfs_point_id *kids;
-	int fd, err;
+	struct coll_ref ref;
+	int err;
 
 	kids = ids_to_uapi(n, ids);
 	if (!kids)
 		return -ENOMEM;
-	fd = coll_fd(be, collection);
-	if (fd < 0) {
-		free(kids);
-		return fd;
-	}
-	if (has_vector) {
-		struct vexfs_get g = {
-			.count = n,
-			.flags = (vectors ? VEXFS_GET_VECTOR : 0) |
-				 (payload_lens ? VEXFS_GET_PAYLOAD : 0),
-			.ids = (uintptr_t)kids,
-			.found = (uintptr_t)found,
-			.vectors = (uintptr_t)vectors,
-			.payload_lens = (uintptr_t)payload_lens,
-			.payloads = (uintptr_t)payloads,
-			.payloads_size = payloads_size ? *payloads_size : 0,
-			.has_vector = (uintptr_t)has_vector,
-		};
+	do {
+		err = coll_get(be, collection, &ref);
+		if (err)
+			break;
+		if (has_vector) {
+			struct vexfs_get g = {
+				.count = n,
+				.flags = (vectors ? VEXFS_GET_VECTOR : 0) |
+					 (payload_lens ? VEXFS_GET_PAYLOAD : 0),
+				.ids = (uintptr_t)kids,
+				.found = (uintptr_t)found,
+				.vectors = (uintptr_t)vectors,
+				.payload_lens = (uintptr_t)payload_lens,
+				.payloads = (uintptr_t)payloads,
+				.payloads_size = room,
+				.has_vector = (uintptr_t)has_vector,
+			};
 
-		err = vexfs_get_ex(fd, &g);
-		if (payloads_size)
-			*payloads_size = g.payloads_size;
-	} else {
-		err = vexfs_get(fd, n, kids, found, vectors, payload_lens,
-				payloads, payloads_size);
-	}
-	close(fd);
+			err = vexfs_get_ex(ref.fd, &g);
+			if (payloads_size)
+				*payloads_size = g.payloads_size;
+		} else {
+			if (payloads_size)
+				*payloads_size = room;
+			err = vexfs_get(ref.fd, n, kids, found, vectors,
+					payload_lens, payloads, payloads_size);
+		}
+	} while (coll_put(be, collection, &ref, err));
 	free(kids);
 	return err;
 }
@@ -335,18 +677,18 @@ static int kernel_pdelete(struct gw_backend *be, const char *collection,
 			  uint32_t n, const struct gw_point_id *ids)
 {
 	struct vexfs_point_id *kids;
-	int fd, err;
+	struct coll_ref ref;
+	int err;
 
 	kids = ids_to_uapi(n, ids);
 	if (!kids)
 		return -ENOMEM;
-	fd = coll_fd(be, collection);
-	if (fd < 0) {
-		free(kids);
-		return fd;
-	}
-	err = vexfs_delete(fd, n, kids);
-	close(fd);
+	do {
+		err = coll_get(be, collection, &ref);
+		if (err)
+			break;
+		err = vexfs_delete(ref.fd, n, kids);
+	} while (coll_put(be, collection, &ref, err));
 	free(kids);
 	return err;
 }
@@ -366,20 +708,20 @@ static int kernel_search(struct gw_backend *be, const char *collection,
 		.filter_len = opts->filter.len,
 	};
 	struct vexfs_hit *kh;
-	int fd, nh, i;
+	struct coll_ref ref;
+	int nh, i;
 
 	if (!opts->limit)
 		return 0;
 	kh = calloc(opts->limit, sizeof(*kh));
 	if (!kh)
 		return -ENOMEM;
-	fd = coll_fd(be, collection);
-	if (fd < 0) {
-		free(kh);
-		return fd;
-	}
-	nh = vexfs_search(fd, 1, dim, query, &so, kh, NULL);
-	close(fd);
+	do {
+		nh = coll_get(be, collection, &ref);
+		if (nh)
+			break;
+		nh = vexfs_search(ref.fd, 1, dim, query, &so, kh, NULL);
+	} while (coll_put(be, collection, &ref, nh));
 	for (i = 0; i < nh; i++) {
 		id_from_uapi(&kh[i].id, &hits[i].id);
 		hits[i].score = kh[i].score;
@@ -395,22 +737,25 @@ static int kernel_scroll(struct gw_backend *be, const char *collection,
 {
 	struct vexfs_point_id *kids;
 	bool filtered = filter && filter->len;
-	int fd, n, i;
+	uint64_t start = *cursor;
+	struct coll_ref ref;
+	int n, i;
 
 	kids = calloc(limit ? limit : 1, sizeof(*kids));
 	if (!kids)
 		return -ENOMEM;
-	fd = coll_fd(be, collection);
-	if (fd < 0) {
-		free(kids);
-		return fd;
-	}
-	if (filtered)
-		n = vexfs_scroll_filter(fd, cursor, limit, filter->code,
-					filter->len, kids);
-	else
-		n = vexfs_scroll(fd, cursor, limit, kids);
-	close(fd);
+	do {
+		n = coll_get(be, collection, &ref);
+		if (n)
+			break;
+		*cursor = start;
+		if (filtered)
+			n = vexfs_scroll_filter(ref.fd, cursor, limit,
+						filter->code, filter->len,
+						kids);
+		else
+			n = vexfs_scroll(ref.fd, cursor, limit, kids);
+	} while (coll_put(be, collection, &ref, n));
 	for (i = 0; i < n; i++)
 		id_from_uapi(&kids[i], &ids[i]);
 	free(kids);
@@ -420,13 +765,15 @@ static int kernel_scroll(struct gw_backend *be, const char *collection,
 static int kernel_pdelete_filter(struct gw_backend *be, const char *collection,
 				 const struct gw_filter *filter)
 {
-	int fd, err;
+	struct coll_ref ref;
+	int err;
 
-	fd = coll_fd(be, collection);
-	if (fd < 0)
-		return fd;
-	err = vexfs_delete_filter(fd, filter->code, filter->len);
-	close(fd);
+	do {
+		err = coll_get(be, collection, &ref);
+		if (err)
+			return err;
+		err = vexfs_delete_filter(ref.fd, filter->code, filter->len);
+	} while (coll_put(be, collection, &ref, err));
 	return err;
 }
 
@@ -445,7 +792,9 @@ static int kernel_payload(struct gw_backend *be, const char *collection,
 		.key_len = key ? (uint32_t)strlen(key) : 0,
 	};
 	struct vexfs_point_id *kids = NULL;
-	int fd, err;
+	struct vexfs_payload_op attempt;
+	struct coll_ref ref;
+	int err;
 
 	if (n) {
 		kids = ids_to_uapi(n, ids);
@@ -456,13 +805,13 @@ static int kernel_payload(struct gw_backend *be, const char *collection,
 		po.filter.code = (uintptr_t)filter->code;
 		po.filter.len = filter->len;
 	}
-	fd = coll_fd(be, collection);
-	if (fd < 0) {
-		free(kids);
-		return fd;
-	}
-	err = vexfs_payload(fd, &po);
-	close(fd);
+	do {
+		err = coll_get(be, collection, &ref);
+		if (err)
+			break;
+		attempt = po; /* the ioctl writes back into it */
+		err = vexfs_payload(ref.fd, &attempt);
+	} while (coll_put(be, collection, &ref, err));
 	free(kids);
 	return err;
 }
@@ -473,18 +822,18 @@ static int kernel_vectors_update(struct gw_backend *be, const char *collection,
 				 const float *vectors)
 {
 	struct vexfs_point_id *kids;
-	int fd, err;
+	struct coll_ref ref;
+	int err;
 
 	kids = ids_to_uapi(n, ids);
 	if (!kids)
 		return -ENOMEM;
-	fd = coll_fd(be, collection);
-	if (fd < 0) {
-		free(kids);
-		return fd;
-	}
-	err = vexfs_vectors_update(fd, n, dim, kids, vectors);
-	close(fd);
+	do {
+		err = coll_get(be, collection, &ref);
+		if (err)
+			break;
+		err = vexfs_vectors_update(ref.fd, n, dim, kids, vectors);
+	} while (coll_put(be, collection, &ref, err));
 	free(kids);
 	return err;
 }
@@ -494,21 +843,22 @@ static int kernel_vectors_delete(struct gw_backend *be, const char *collection,
 				 const struct gw_filter *filter)
 {
 	struct vexfs_point_id *kids = NULL;
-	int fd, err;
+	struct coll_ref ref;
+	int err;
 
 	if (n) {
 		kids = ids_to_uapi(n, ids);
 		if (!kids)
 			return -ENOMEM;
 	}
-	fd = coll_fd(be, collection);
-	if (fd < 0) {
-		free(kids);
-		return fd;
-	}
-	err = vexfs_vectors_delete(fd, n, kids, n ? NULL : filter->code,
-				   n ? 0 : filter->len);
-	close(fd);
+	do {
+		err = coll_get(be, collection, &ref);
+		if (err)
+			break;
+		err = vexfs_vectors_delete(ref.fd, n, kids,
+					   n ? NULL : filter->code,
+					   n ? 0 : filter->len);
+	} while (coll_put(be, collection, &ref, err));
 	free(kids);
 	return err;
 }
@@ -537,10 +887,13 @@ static int kernel_alias_change(struct gw_backend *be, const char *alias,
 	if (!vx)
 		return err;
 	if (old)
-		return vexfs_alias_rename(vx, old, alias);
-	if (collection)
-		return vexfs_alias_create(vx, alias, collection);
-	return vexfs_alias_delete(vx, alias);
+		err = vexfs_alias_rename(vx, old, alias);
+	else if (collection)
+		err = vexfs_alias_create(vx, alias, collection);
+	else
+		err = vexfs_alias_delete(vx, alias);
+	names_changed(be);
+	return err;
 }
 
 struct alias_ctx {
@@ -664,6 +1017,8 @@ const struct gw_backend_ops gw_backend_kernel = {
 	.open = kernel_open,
 	.close = kernel_close,
 	.ready = kernel_ready,
+	.attach = kernel_attach,
+	.detach = kernel_detach,
 	.collection_list = kernel_list,
 	.collection_get = kernel_get,
 	.collection_create = kernel_create,

@@ -19,6 +19,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
+#include "backend.h"
 #include "gateway.h"
 #include "metrics.h"
 #include "server.h"
@@ -256,9 +257,15 @@ static void worker_destroy(struct gw_worker *w)
 static void *worker_main(void *arg)
 {
 	struct gw_worker *w = arg;
+	struct gw_backend *be = w->srv->backend;
 
+	/* On this thread: the backend keeps per-thread state (netlink). */
+	if (be && be->ops->attach && be->ops->attach(be, w->base))
+		fprintf(stderr, "vexfs-gateway: backend attach failed\n");
 	if (event_base_dispatch(w->base) < 0)
 		fprintf(stderr, "vexfs-gateway: worker event loop failed\n");
+	if (be && be->ops->detach)
+		be->ops->detach(be, w->base);
 	return NULL;
 }
 
