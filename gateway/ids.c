@@ -249,7 +249,7 @@ static int parse_uuid(const char *s, uint8_t out[16])
 static void value_text(const json_t *v, char *buf, size_t len)
 {
 	const char *d = gw_json_bigint(v);
-	char *s;
+	size_t n;
 
 	if (!len)
 		return;
@@ -257,9 +257,10 @@ static void value_text(const json_t *v, char *buf, size_t len)
 		snprintf(buf, len, "%s", d);
 	} else if (json_is_string(v)) {
 		snprintf(buf, len, "%s", json_string_value(v));
-	} else if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY))) {
-		snprintf(buf, len, "%s", s);
-		free(s);
+	} else if ((n = json_dumpb(v, buf, len - 1,
+				   JSON_COMPACT | JSON_ENCODE_ANY))) {
+		/* Cut to fit, as snprintf would. */
+		buf[n < len - 1 ? n : len - 1] = '\0';
 	} else {
 		snprintf(buf, len, "?");
 	}
@@ -314,6 +315,12 @@ json_t *gw_bigint_json(const char *text, size_t len)
 	memcpy(buf, MARK, MARK_LEN);
 	memcpy(buf + MARK_LEN, text, len);
 	return json_stringn(buf, MARK_LEN + len);
+}
+
+json_t *gw_number_text_json(const char *text, size_t len)
+{
+	bigint_made = true;
+	return gw_bigint_json(text, len);
 }
 
 json_t *gw_id_json(const struct gw_point_id *id)

@@ -42,6 +42,12 @@ bool gw_bigint_take(void);
  */
 json_t *gw_bigint_json(const char *text, size_t len);
 
+/*
+ * JSON number text @text that gw_reply_ok() writes as is, through the
+ * same marker (and gw_bigint_take()); for numbers jansson cannot print.
+ */
+json_t *gw_number_text_json(const char *text, size_t len);
+
 /* The digits ("-" allowed) of a marker string, or NULL. */
 const char *gw_json_bigint(const json_t *v);
 

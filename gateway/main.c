@@ -18,6 +18,7 @@
 #include "backend.h"
 #include "config.h"
 #include "gateway.h"
+#include "json_alloc.h"
 #include "metrics.h"
 #include "server.h"
 
@@ -216,6 +217,8 @@ int main(int argc, char **argv)
 	sigset_t stop;
 	int sig, rc = 1;
 
+	/* Before the first jansson value. */
+	gw_json_alloc_init();
 	if (parse_args(argc, argv, &cfg)) {
 		gw_config_free(&cfg);
 		return 2;
@@ -257,5 +260,6 @@ out:
 	if (rc == 0)
 		fprintf(stderr, "vexfs-gateway: stopped\n");
 	gw_config_free(&cfg);
+	gw_json_alloc_drain();
 	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "common.h"
+#include "f32_text.h"
 #include "gateway.h"
 #include "handlers.h"
 #include "ids.h"
@@ -569,9 +570,9 @@ json_t *gw_do_search(struct gw_req *req, const char *name, json_t *body,
 	}
 	for (i = 0; i < nh; i++) {
 		ids[i] = hits[i].id;
-		recs[i] = json_pack("{s:o, s:i, s:f}", "id",
+		recs[i] = json_pack("{s:o, s:i, s:o}", "id",
 				    gw_id_json(&ids[i]), "version", 0, "score",
-				    (double)hits[i].score);
+				    gw_score_json(hits[i].score));
 	}
 	if ((psel.want || want_vec) &&
 	    gw_fetch_points(req, name, dim, (uint32_t)nh, ids, found, &psel,

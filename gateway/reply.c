@@ -131,54 +131,51 @@ static int dump_cb(const char *buf, size_t len, void *out)
 
 /*
  * Straight into the reply buffer's free space in one pass; a bigger
- * result is streamed token by token instead.
+ * result is streamed token by token instead. With @unescape, u64 markers
+ * made for ids beyond int64 become bare digits (ids.h), which needs the
+ * whole text in one piece.
  */
-static int dump_result(struct evbuffer *out, json_t *result)
+static int dump_result(struct evbuffer *out, json_t *result, bool unescape)
 {
 	struct evbuffer_iovec v;
 	size_t n;
+	char *s;
+	int err;
 
 	if (evbuffer_reserve_space(out, DUMP_CHUNK, &v, 1) == 1) {
 		n = json_dumpb(result, v.iov_base, v.iov_len, DUMP_FLAGS);
 		if (n && n <= v.iov_len) {
-			v.iov_len = n;
+			v.iov_len = unescape ?
+					    gw_bigint_unescape(v.iov_base, n) :
+					    n;
 			return evbuffer_commit_space(out, &v, 1);
 		}
 	}
-	return json_dump_callback(result, dump_cb, out, DUMP_FLAGS);
+	if (!unescape)
+		return json_dump_callback(result, dump_cb, out, DUMP_FLAGS);
+	n = json_dumpb(result, NULL, 0, DUMP_FLAGS);
+	s = n ? malloc(n) : NULL;
+	if (!s || json_dumpb(result, s, n, DUMP_FLAGS) != n) {
+		free(s);
+		return -1;
+	}
+	err = evbuffer_add(out, s, gw_bigint_unescape(s, n));
+	free(s);
+	return err;
 }
 
 void gw_reply_ok(struct gw_req *req, json_t *result)
 {
 	struct evbuffer *out = claim(req, 200);
+	/* Whether u64 ids beyond int64 were made as markers for this reply. */
+	bool unescape = gw_bigint_take();
 
 	if (!out) {
 		json_decref(result);
 		return;
 	}
-	/* u64 ids beyond int64 were made as markers: one copy to undo them. */
-	if (result && gw_bigint_take()) {
-		char *s = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
-
-		if (s && !evbuffer_add(out, "{\"result\":", 10) &&
-		    !evbuffer_add(out, s, gw_bigint_unescape(s, strlen(s))) &&
-		    evbuffer_add_printf(out,
-					",\"status\":\"ok\",\"time\":%.6f}",
-					elapsed_s(req)) >= 0) {
-			free(s);
-			json_decref(result);
-			send_reply(req, 200, JSON_TYPE);
-			return;
-		}
-		free(s);
-		json_decref(result);
-		evbuffer_drain(out, evbuffer_get_length(out));
-		gw_reply_errno(req, ENOMEM, NULL);
-		return;
-	}
-	/* Stream the result straight into the socket buffer, no copy. */
 	if (!result || evbuffer_add(out, "{\"result\":", 10) ||
-	    dump_result(out, result) ||
+	    dump_result(out, result, unescape) ||
 	    evbuffer_add_printf(out, ",\"status\":\"ok\",\"time\":%.6f}",
 				elapsed_s(req)) < 0) {
 		json_decref(result);
