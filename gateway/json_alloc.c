@@ -99,11 +99,12 @@ void *gw_json_malloc(size_t size)
 
 void gw_json_free(void *p)
 {
-	struct block *b = (struct block *)p - 1;
+	struct block *b;
 	uint32_t cls;
 
 	if (!p)
 		return;
+	b = (struct block *)p - 1;
 	cls = b->cls;
 	if (cls == BIG || cache.n[cls] >= CACHED_MAX || !cache.registered) {
 		free(b);

@@ -313,20 +313,17 @@ static void *worker_main(void *arg)
 	u32 i = w->first;
 	double t;
 
-	/* As the gateway: a collection fd per operation (kernel). */
-	while ((t = now()) < w->until) {
-		int err;
-
-		if (kernel_mode) {
-			fd = vexfs_coll_open(vx, COLL);
-			if (fd < 0) {
-				w->err = fd;
-				break;
-			}
+	/* As the gateway (its fd cache) and native programs: one fd. */
+	if (kernel_mode) {
+		fd = vexfs_coll_open(vx, COLL);
+		if (fd < 0) {
+			w->err = fd;
+			return NULL;
 		}
-		err = search_one(fd, queries + (size_t)(i++ % NQUERIES) * dim);
-		if (kernel_mode)
-			close(fd);
+	}
+	while ((t = now()) < w->until) {
+		int err = search_one(fd, queries + (size_t)(i++ % NQUERIES) * dim);
+
 		if (err < 0) {
 			w->err = err;
 			break;
@@ -341,6 +338,8 @@ static void *worker_main(void *arg)
 		}
 		w->lat[w->n++] = now() - t;
 	}
+	if (fd >= 0)
+		close(fd);
 	return NULL;
 }
 
