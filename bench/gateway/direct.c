@@ -322,7 +322,8 @@ static void *worker_main(void *arg)
 		}
 	}
 	while ((t = now()) < w->until) {
-		int err = search_one(fd, queries + (size_t)(i++ % NQUERIES) * dim);
+		int err = search_one(fd,
+				     queries + (size_t)(i++ % NQUERIES) * dim);
 
 		if (err < 0) {
 			w->err = err;
