@@ -79,8 +79,11 @@ int gw_bigint_escape(const char *in, size_t len, char **out, size_t *outlen)
 				real = true;
 				i++;
 			}
-			/* Leading zeros are not JSON: leave them to jansson. */
-			if (real || in[ds] == '0' ||
+			/*
+			 * A lone "-" (perhaps the last byte) and leading zeros
+			 * are not JSON: leave them to jansson.
+			 */
+			if (real || ds == i || in[ds] == '0' ||
 			    !beyond_int64(in + ds, i - ds, c == '-'))
 				continue;
 			if (nbig == cap) {

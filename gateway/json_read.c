@@ -355,11 +355,14 @@ static json_t *read_value(struct reader *r, unsigned int depth)
 
 json_t *gw_json_read(const char *buf, size_t len)
 {
-	struct reader r = { buf, buf + len };
+	struct reader r;
 	json_t *doc;
 
+	/* An empty body may come as NULL: no arithmetic on it. */
 	if (!len)
 		return NULL;
+	r.p = buf;
+	r.end = buf + len;
 	skip_ws(&r);
 	if (r.p == r.end || *r.p != '{')
 		return NULL;

@@ -65,6 +65,22 @@ VX_TEST(escape_leaves_plain_text_alone)
 	VX_ASSERT(out == NULL);
 }
 
+/* A body ending in "-": nothing may be read past its last byte (ASan). */
+VX_TEST(escape_stops_at_a_trailing_minus)
+{
+	char *body = malloc(7), *minus = malloc(1), *out = NULL;
+	size_t len;
+
+	VX_ASSERT(body && minus);
+	memcpy(body, "{\"a\":[-", 7);
+	VX_ASSERT_EQ(gw_bigint_escape(body, 7, &out, &len), 0);
+	minus[0] = '-';
+	VX_ASSERT_EQ(gw_bigint_escape(minus, 1, &out, &len), 0);
+	VX_ASSERT(out == NULL);
+	free(body);
+	free(minus);
+}
+
 VX_TEST(u64_ids_round_trip_exactly)
 {
 	static const char *const ids[] = {

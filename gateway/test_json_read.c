@@ -113,7 +113,8 @@ VX_TEST(declines_what_it_does_not_handle)
 
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
 		check_declined(docs[i], strlen(docs[i]));
-	/* A NUL byte, and nesting past the reader's depth. */
+	/* No body at all (evhttp gives NULL), a NUL byte, deep nesting. */
+	VX_ASSERT(!gw_json_read(NULL, 0));
 	check_declined("{\"a\":1}\0", 8);
 	check_declined("{\"a\":\"x\0y\"}", 11);
 	memset(deep, 0, sizeof(deep));
