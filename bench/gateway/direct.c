@@ -24,9 +24,11 @@
  * for the searches to go through the HNSW graph. Each RESULT line ends with
  * the 1-minute load average of the machine it ran on (load1=).
  */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "shim.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -375,6 +377,16 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The CPUs this process may run on (taskset), else those online. */
+static long usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 static void search(const char *dir, double secs, char *concs)
 {
 	char path[4096], *tok, *save = NULL;
@@ -399,7 +411,7 @@ static void search(const char *dir, double secs, char *concs)
 		 * threads only queue, and convoy on the engine's locks).
 		 */
 		u32 c = atoi(tok), i;
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		long cpus = usable_cpus();
 		u32 nt = cpus > 0 && (u32)cpus < c ? (u32)cpus : c;
 		struct worker *w = calloc(nt, sizeof(*w));
 		double *all, until = now() + secs, cpu0 = cpu_secs(), cpu;

@@ -22,6 +22,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out="$top/build/bench/gateway"
 direct="$top/build/bench/gwbench-direct"
+# PIN=1 (host): the gateway (one worker) and the direct driver on CPU 1,
+# wrk on CPU 0, so the client does not share the server's CPU.
+PIN=${PIN:-0} srv_pin=() cli_pin=()
+[ "$PIN" = 1 ] && srv_pin=(taskset -c 1) cli_pin=(taskset -c 0)
 N=${N:-100000} DIM=${DIM:-128} SECS=${SECS:-10} CONC=${CONC:-1,8,32} VM_N=${VM_N:-20000}
 REPS=${REPS:-3} VM_FULL_SCAN_KB=${VM_FULL_SCAN_KB:-1000}
 mkdir -p "$out"
@@ -39,6 +43,7 @@ free_port() {
 wrk_threads() {
 	local c=$1 cpus
 	cpus=$(nproc)
+	[ "$PIN" = 1 ] && cpus=1
 	echo $((c < cpus ? c : cpus))
 }
 
@@ -51,7 +56,7 @@ wrk_run() {
 	local label=$1 t=$2 c=$3 script=$4 url=$5 pre line cpu0 cpu n
 	pre=$(load_avg)
 	cpu0=$(gw_ticks)
-	line=$(wrk -t "$t" -c "$c" -d "${SECS}s" -s "$script" "$url" | sed -n 's/^RESULT //p')
+	line=$("${cli_pin[@]}" wrk -t "$t" -c "$c" -d "${SECS}s" -s "$script" "$url" | sed -n 's/^RESULT //p')
 	line=${line:-rps=0 p50_us=0 p99_us=0 n=0 errors=wrk-failed}
 	if [ -n "$cpu0" ]; then
 		n=$(echo "$line" | sed -n 's/.* n=\([0-9]*\).*/\1/p')
@@ -124,7 +129,7 @@ host_measure() {
 	: >"$res"
 	for r in $(seq 1 "$REPS"); do
 		echo "== host round $r: load average $(cut -d' ' -f1-3 /proc/loadavg)"
-		"$direct" embedded "$d/img" search "$d" "$SECS" "$CONC" | tee -a "$res"
+		"${srv_pin[@]}" "$direct" embedded "$d/img" search "$d" "$SECS" "$CONC" | tee -a "$res"
 		gw_start "$d" || return 1
 		for c in ${CONC//,/ }; do
 			GWB_QUERIES="$d/q.jsonl" wrk_run "gateway-embedded search" "$(wrk_threads "$c")" "$c" \
@@ -144,8 +149,8 @@ host_measure() {
 gw_start() {
 	local d=$1 port
 	port=$(free_port)
-	"$top/gateway/vexfs-gateway" --data "$d/img" --port "$port" \
-		--threads "$(nproc)" >"$d/gateway.log" 2>&1 &
+	"${srv_pin[@]}" "$top/gateway/vexfs-gateway" --data "$d/img" --port "$port" \
+		--threads "$([ "$PIN" = 1 ] && echo 1 || nproc)" >"$d/gateway.log" 2>&1 &
 	gw_pid=$!
 	gw_base="http://127.0.0.1:$port"
 	for _ in $(seq 1 600); do
