@@ -114,22 +114,12 @@ RESULTS := build/results
 
 TOOL_TESTS := $(wildcard tests/tools/*_test.sh)
 
-# The gateway's own unit tests (JSON <-> CBOR) are built by its Makefile.
+# The gateway's own unit tests are built by its Makefile.
 GATEWAY_TESTS := gateway/build/test_json_cbor gateway/build/test_filter \
 		 gateway/build/test_ids gateway/build/test_json_read \
 		 gateway/build/test_f32_text gateway/build/test_json_alloc
-gateway/build/test_json_cbor: FORCE
-	$(MAKE) -C gateway build/test_json_cbor
-gateway/build/test_filter: FORCE
-	$(MAKE) -C gateway build/test_filter
-gateway/build/test_ids: FORCE
-	$(MAKE) -C gateway build/test_ids
-gateway/build/test_json_read: FORCE
-	$(MAKE) -C gateway build/test_json_read
-gateway/build/test_f32_text: FORCE
-	$(MAKE) -C gateway build/test_f32_text
-gateway/build/test_json_alloc: FORCE
-	$(MAKE) -C gateway build/test_json_alloc
+gateway/build/test_%: FORCE
+	$(MAKE) -C gateway build/test_$*
 FORCE:
 
 unit: $(UNIT_BINS) $(GATEWAY_TESTS) tools gateway ## run the userspace unit tests (ASan+UBSan, TSan) and tool tests
