@@ -68,3 +68,22 @@ test('malformed JSON is a 400 format error', async () => {
   const r = await call('PUT', '/collections/c1', '{"vectors": ');
   assertError(assert, r, 400, /^Format error in JSON body/);
 });
+
+// The gateway writes Date, Content-Length and the envelope's "time" itself
+// (evhttp would add the headers too, were they missing): each header once,
+// the length the body's, the date now, the time with six decimals.
+test('replies carry one Date, one exact Content-Length and a %.6f time', async () => {
+  for (const r of [
+    await call('GET', '/collections'),
+    await call('GET', '/no/such/endpoint'),
+    await call('GET', '/healthz'),
+  ]) {
+    const len = r.headers.get('content-length');
+    assert.match(len, /^\d+$/, `one Content-Length, got ${len}`);
+    assert.equal(Number(len), Buffer.byteLength(r.text));
+    const date = r.headers.get('date');
+    assert.match(date, /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/);
+    assert.ok(Math.abs(Date.parse(date) - Date.now()) < 60_000, date);
+    if (r.json) assert.match(r.text, /"time":\d+\.\d{6}\}$/);
+  }
+});
