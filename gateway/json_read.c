@@ -23,8 +23,6 @@
 #define NUMBER_MAX 80
 /* u64 holds any 19 decimal digits. */
 #define DIGITS_MAX 19
-/* 10^27 is the largest power of ten a long double holds exactly. */
-#define POW10_EXACT_MAX 27
 
 struct reader {
 	const char *p, *end;
@@ -42,12 +40,13 @@ static void skip_ws(struct reader *r)
 		r->p++;
 }
 
-#if LDBL_MANT_DIG == 64
-static const long double pow10_exact[POW10_EXACT_MAX + 1] = {
+const long double gw_pow10l[GW_POW10L_MAX + 1] = {
 	1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,	 1e7L,	1e8L,  1e9L,
 	1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
 	1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
 };
+
+#if LDBL_MANT_DIG == 64
 
 /*
  * x87 extended precision has a 64-bit significand: @m and 10^|e10| are
@@ -65,10 +64,10 @@ bool gw_decimal_to_double(uint64_t m, int e10, bool neg, double *out)
 		*out = neg ? -0.0 : 0.0;
 		return true;
 	}
-	if (e10 < -POW10_EXACT_MAX || e10 > POW10_EXACT_MAX)
+	if (e10 < -GW_POW10L_MAX || e10 > GW_POW10L_MAX)
 		return false;
 	x = (long double)m;
-	x = e10 < 0 ? x / pow10_exact[-e10] : x * pow10_exact[e10];
+	x = e10 < 0 ? x / gw_pow10l[-e10] : x * gw_pow10l[e10];
 	/* The significand is the first 8 bytes of an x87 long double. */
 	memcpy(&sig, &x, sizeof(sig));
 	if ((sig & 0x7ff) == 0x400)

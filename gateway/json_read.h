@@ -26,6 +26,13 @@
 json_t *gw_json_read(const char *buf, size_t len);
 
 /*
+ * 10^0 .. 10^27: 10^27 is the largest power of ten an x87 long double
+ * (64-bit significand) holds exactly; wider long doubles hold them too.
+ */
+#define GW_POW10L_MAX 27
+extern const long double gw_pow10l[GW_POW10L_MAX + 1];
+
+/*
  * The double nearest to @m * 10^@e10 (ties to even), as strtod() gives
  * for that decimal: true, or false when the quick method cannot be sure
  * and strtod() must decide.
