@@ -479,6 +479,22 @@ static int parse_search_opts(struct gw_req *req, json_t *body,
 	return 0;
 }
 
+/*
+ * {"id", "version": 0, "score"}: built directly, as json_pack would, but
+ * without reading a format string for every hit of every search.
+ */
+static json_t *hit_record(const struct gw_point_id *id, float score)
+{
+	json_t *r = json_object();
+
+	if (r && !json_object_set_new_nocheck(r, "id", gw_id_json(id)) &&
+	    !json_object_set_new_nocheck(r, "version", json_integer(0)) &&
+	    !json_object_set_new_nocheck(r, "score", gw_score_json(score)))
+		return r;
+	json_decref(r);
+	return NULL;
+}
+
 json_t *gw_do_search(struct gw_req *req, const char *name, json_t *body,
 		     json_t *vec, const float *qv, uint32_t dim,
 		     long long dflt_limit, const struct gw_point_id *excl,
@@ -570,17 +586,23 @@ json_t *gw_do_search(struct gw_req *req, const char *name, json_t *body,
 	}
 	for (i = 0; i < nh; i++) {
 		ids[i] = hits[i].id;
-		recs[i] = json_pack("{s:o, s:i, s:o}", "id",
-				    gw_id_json(&ids[i]), "version", 0, "score",
-				    gw_score_json(hits[i].score));
+		recs[i] = hit_record(&ids[i], hits[i].score);
+		if (!recs[i]) {
+			gw_reply_errno(req, -ENOMEM, NULL);
+			goto out;
+		}
 	}
 	if ((psel.want || want_vec) &&
 	    gw_fetch_points(req, name, dim, (uint32_t)nh, ids, found, &psel,
 			    want_vec, recs))
 		goto out;
 	out = json_array();
-	for (i = 0; out && i < nh; i++)
-		json_array_append(out, recs[i]);
+	for (i = 0; out && i < nh; i++) {
+		if (json_array_append(out, recs[i])) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
 	if (!out)
 		gw_reply_errno(req, -ENOMEM, NULL);
 out:
