@@ -458,6 +458,26 @@ static void info_from_uapi(const struct vexfs_coll_info *ci,
 	out->segments_count = 1;
 }
 
+/*
+ * Room for element @n of the array *@v (*@cap elements of @size), which
+ * the list callbacks below fill one at a time: doubles it when full.
+ */
+static int grow_for_one(void **v, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	nv = realloc(*v, ncap * size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
 struct list_ctx {
 	struct gw_names *out;
 	size_t cap;
@@ -468,15 +488,8 @@ static int list_cb(const struct vexfs_coll_info *info, void *arg)
 	struct list_ctx *lc = arg;
 	struct gw_names *n = lc->out;
 
-	if (n->n == lc->cap) {
-		size_t cap = lc->cap ? lc->cap * 2 : 16;
-		char **v = realloc(n->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		n->v = v;
-		lc->cap = cap;
-	}
+	if (grow_for_one((void **)&n->v, n->n, &lc->cap, sizeof(*n->v)))
+		return -ENOMEM;
 	n->v[n->n] = strdup(info->name);
 	if (!n->v[n->n])
 		return -ENOMEM;
@@ -906,15 +919,8 @@ static int alias_cb(const char *alias, const char *coll, void *arg)
 	struct alias_ctx *ac = arg;
 	struct gw_aliases *a = ac->out;
 
-	if (a->n == ac->cap) {
-		size_t cap = ac->cap ? ac->cap * 2 : 16;
-		struct gw_alias *v = realloc(a->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		a->v = v;
-		ac->cap = cap;
-	}
+	if (grow_for_one((void **)&a->v, a->n, &ac->cap, sizeof(*a->v)))
+		return -ENOMEM;
 	snprintf(a->v[a->n].alias, sizeof(a->v[a->n].alias), "%s", alias);
 	snprintf(a->v[a->n].collection, sizeof(a->v[a->n].collection), "%s",
 		 coll);
@@ -976,15 +982,8 @@ static int index_cb(const struct vexfs_index_info *info, void *arg)
 	struct index_ctx *ic = arg;
 	struct gw_indexes *x = ic->out;
 
-	if (x->n == ic->cap) {
-		size_t cap = ic->cap ? ic->cap * 2 : 16;
-		struct gw_index_info *v = realloc(x->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		x->v = v;
-		ic->cap = cap;
-	}
+	if (grow_for_one((void **)&x->v, x->n, &ic->cap, sizeof(*x->v)))
+		return -ENOMEM;
 	snprintf(x->v[x->n].key, sizeof(x->v[x->n].key), "%s", info->key);
 	x->v[x->n].type = info->type;
 	x->v[x->n].points = info->points;
