@@ -56,7 +56,7 @@ wrk_run() {
 	local label=$1 t=$2 c=$3 script=$4 url=$5 pre line cpu0 cpu n
 	pre=$(load_avg)
 	cpu0=$(gw_ticks)
-	line=$("${cli_pin[@]}" wrk -t "$t" -c "$c" -d "${SECS}s" -s "$script" "$url" | sed -n 's/^RESULT //p')
+	line=$(GWB_LUA_DIR=$here "${cli_pin[@]}" wrk -t "$t" -c "$c" -d "${SECS}s" -s "$script" "$url" | sed -n 's/^RESULT //p')
 	line=${line:-rps=0 p50_us=0 p99_us=0 n=0 errors=wrk-failed}
 	if [ -n "$cpu0" ]; then
 		n=$(echo "$line" | sed -n 's/.* n=\([0-9]*\).*/\1/p')
@@ -135,6 +135,8 @@ host_measure() {
 			GWB_QUERIES="$d/q.jsonl" wrk_run "gateway-embedded search" "$(wrk_threads "$c")" "$c" \
 				"$here/search.lua" "$gw_base/collections/bench/points/search" | tee -a "$res"
 		done
+		wrk_run "gateway-embedded healthz" "$(wrk_threads 8)" 8 "$here/healthz.lua" \
+			"$gw_base/healthz" | tee -a "$res"
 		if [ "$r" = "$REPS" ]; then
 			for c in $(reps_conc | tr , ' '); do
 				GWB_VECTORS="$d/up.jsonl" wrk_run "gateway-embedded upsert" "$(wrk_threads "$c")" "$c" \
@@ -264,6 +266,8 @@ wait \$gw
 			GWB_QUERIES="$d/q.jsonl" wrk_run "gateway-kernel search" 1 "$c" "$here/search.lua" \
 				"http://127.0.0.1:$port/collections/bench/points/search" | tee -a "$res"
 		done
+		wrk_run "gateway-kernel healthz" 1 8 "$here/healthz.lua" \
+			"http://127.0.0.1:$port/healthz" | tee -a "$res"
 		curl -sf -X PUT -H 'Content-Type: application/json' \
 			-d '{"vectors":{"size":2,"distance":"Cosine"}}' \
 			"http://127.0.0.1:$port/collections/gwb-go-$r" >/dev/null || { rc=1; break; }
@@ -308,7 +312,7 @@ def loads(runs):
 print('| backend | op | c | runs | gateway req/s | p50 ms | p99 ms | CPU us/req | load1 | direct req/s | direct p50 ms | direct p99 ms | CPU us/search | direct load1 | gateway/direct req/s |')
 print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
 for be in ('embedded', 'kernel'):
-    for op in ('search', 'upsert'):
+    for op in ('search', 'healthz', 'upsert'):
         for c in sorted({k[2] for k in rows}):
             g = rows.get(('gateway-' + be, op, c), [])
             d = rows.get(('direct-' + be, op, c), [])
