@@ -459,23 +459,22 @@ static void info_from_uapi(const struct vexfs_coll_info *ci,
 }
 
 /*
- * Room for element @n of the array *@v (*@cap elements of @size), which
- * the list callbacks below fill one at a time: doubles it when full.
+ * The array @v (*@cap elements of @size) with room for element @n, which
+ * the list callbacks below fill one at a time: doubled when full. NULL
+ * when out of memory (@v is left as it was).
  */
-static int grow_for_one(void **v, size_t n, size_t *cap, size_t size)
+static void *grow_for_one(void *v, size_t n, size_t *cap, size_t size)
 {
 	size_t ncap;
 	void *nv;
 
 	if (n < *cap)
-		return 0;
+		return v;
 	ncap = *cap ? *cap * 2 : 16;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
+	nv = realloc(v, ncap * size);
+	if (nv)
+		*cap = ncap;
+	return nv;
 }
 
 struct list_ctx {
@@ -487,9 +486,12 @@ static int list_cb(const struct vexfs_coll_info *info, void *arg)
 {
 	struct list_ctx *lc = arg;
 	struct gw_names *n = lc->out;
+	char **v;
 
-	if (grow_for_one((void **)&n->v, n->n, &lc->cap, sizeof(*n->v)))
+	v = grow_for_one(n->v, n->n, &lc->cap, sizeof(*n->v));
+	if (!v)
 		return -ENOMEM;
+	n->v = v;
 	n->v[n->n] = strdup(info->name);
 	if (!n->v[n->n])
 		return -ENOMEM;
@@ -918,9 +920,12 @@ static int alias_cb(const char *alias, const char *coll, void *arg)
 {
 	struct alias_ctx *ac = arg;
 	struct gw_aliases *a = ac->out;
+	struct gw_alias *v;
 
-	if (grow_for_one((void **)&a->v, a->n, &ac->cap, sizeof(*a->v)))
+	v = grow_for_one(a->v, a->n, &ac->cap, sizeof(*a->v));
+	if (!v)
 		return -ENOMEM;
+	a->v = v;
 	snprintf(a->v[a->n].alias, sizeof(a->v[a->n].alias), "%s", alias);
 	snprintf(a->v[a->n].collection, sizeof(a->v[a->n].collection), "%s",
 		 coll);
@@ -981,9 +986,12 @@ static int index_cb(const struct vexfs_index_info *info, void *arg)
 {
 	struct index_ctx *ic = arg;
 	struct gw_indexes *x = ic->out;
+	struct gw_index_info *v;
 
-	if (grow_for_one((void **)&x->v, x->n, &ic->cap, sizeof(*x->v)))
+	v = grow_for_one(x->v, x->n, &ic->cap, sizeof(*x->v));
+	if (!v)
 		return -ENOMEM;
+	x->v = v;
 	snprintf(x->v[x->n].key, sizeof(x->v[x->n].key), "%s", info->key);
 	x->v[x->n].type = info->type;
 	x->v[x->n].points = info->points;
