@@ -8,23 +8,13 @@
 # opens a new connection per request, so SO_REUSEPORT spreads the requests
 # over both workers. Loads vexfs.ko and formats the scratch disk itself;
 # leaves the module unloaded. Prints TAP.
-dev=${VEXFS_SCRATCH_DEV:-/dev/vda}
-ko=${VEXFS_KO:-/lib/modules/vexfs.ko}
+. "$(dirname "$0")/selftest_lib.sh"
 mnt=/tmp/gwev-test
 out=/tmp/gwev-test.out
 log=/tmp/gwev-test.log
 url=http://127.0.0.1:6399
 reps=8
-n=0 failed=0
 
-point() { # point 0|1 description
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"
-		sed 's/^/# /' "$out" "$out.err" 2>/dev/null
-		failed=1
-	fi
-}
 ctl() { vexfsctl -m "$mnt" "$@" >"$out" 2>&1; }
 # post PATH JSON: the reply body in $out; status 0 for a 2xx reply
 post() {
@@ -57,13 +47,7 @@ search() { # the body of a search for VECTOR
 
 echo "TAP version 13"
 echo "1..17"
-insmod "$ko" || { echo "Bail out! insmod $ko"; exit 1; }
-if ! mkfs.vexfs -f -q "$dev" || ! mkdir -p "$mnt" ||
-	! mount -t vexfs "$dev" "$mnt"; then
-	echo "Bail out! mkfs/mount"
-	rmmod vexfs
-	exit 1
-fi
+vexfs_up "$mnt"
 "${VEXFS_GATEWAY:-vexfs-gateway}" --backend kernel --mount "$mnt" --host 127.0.0.1 --port 6399 \
 	--threads 2 >"$log" 2>&1 &
 gw=$!
@@ -125,6 +109,4 @@ point $? "y is gone with q (404) on every worker"
 
 kill "$gw"
 wait "$gw"
-umount "$mnt"
-rmmod vexfs || failed=1
-exit $failed
+vexfs_down "$mnt"

@@ -4,20 +4,10 @@
 # vexfsctl as a user runs it, in the test guest: create, list, info, import,
 # count, search, update, alias, delete, exit statuses and --help. Loads vexfs.ko and formats
 # the scratch disk itself; leaves the module unloaded. Prints TAP.
-dev=${VEXFS_SCRATCH_DEV:-/dev/vda}
-ko=${VEXFS_KO:-/lib/modules/vexfs.ko}
+. "$(dirname "$0")/selftest_lib.sh"
 mnt=/tmp/vexfsctl-test
 out=/tmp/vexfsctl-test.out
-n=0 failed=0
 
-point() { # point 0|1 description
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"
-		sed 's/^/# /' "$out"
-		failed=1
-	fi
-}
 # check WANT_STATUS DESCRIPTION cmd...
 check() {
 	want=$1 desc=$2
@@ -35,13 +25,7 @@ has() {
 
 echo "TAP version 13"
 echo "1..49"
-insmod "$ko" || { echo "Bail out! insmod $ko"; exit 1; }
-if ! mkfs.vexfs -f -q "$dev" || ! mkdir -p "$mnt" ||
-	! mount -t vexfs "$dev" "$mnt"; then
-	echo "Bail out! mkfs/mount"
-	rmmod vexfs
-	exit 1
-fi
+vexfs_up "$mnt"
 # shellcheck disable=SC2317 # called through check "$@"
 ctl() { vexfsctl -m "$mnt" "$@"; }
 
@@ -106,6 +90,4 @@ check 2 "alias without an action is a usage error" ctl alias
 check 0 "delete" ctl delete other
 check 1 "info on a deleted collection fails" ctl info other
 
-umount "$mnt"
-rmmod vexfs || failed=1
-exit $failed
+vexfs_down "$mnt"
