@@ -154,26 +154,21 @@ static void send_reply(struct gw_req *req, int code, const char *ctype)
 	req->status = code;
 	if (ctype)
 		evhttp_add_header(h, "Content-Type", ctype);
-	if (req->method == EVHTTP_REQ_HEAD) {
-		/* libevent would send the body of a HEAD reply: drop it. */
-		char len[24];
-
-		snprintf(len, sizeof(len), "%zu", evbuffer_get_length(out));
-		evhttp_add_header(h, "Content-Length", len);
-		evbuffer_drain(out, evbuffer_get_length(out));
-	}
 	/*
 	 * Date and Content-Length before evhttp would add them with
 	 * snprintf (and gmtime for every reply); no length on a reply that
-	 * has no body by definition.
+	 * has no body by definition. A HEAD reply's length is its GET's.
 	 */
 	evhttp_add_header(h, "Date", http_date());
-	if (req->method != EVHTTP_REQ_HEAD && code != 204 && code != 304) {
+	if (code != 204 && code != 304) {
 		char len[24];
 
 		len[u64_text(evbuffer_get_length(out), len)] = '\0';
 		evhttp_add_header(h, "Content-Length", len);
 	}
+	/* libevent would send the body of a HEAD reply: drop it. */
+	if (req->method == EVHTTP_REQ_HEAD)
+		evbuffer_drain(out, evbuffer_get_length(out));
 	/* While draining, make keep-alive clients go elsewhere. */
 	if (atomic_load_explicit(&req->srv->stopping, memory_order_relaxed))
 		evhttp_add_header(h, "Connection", "close");

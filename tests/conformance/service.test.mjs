@@ -87,3 +87,13 @@ test('replies carry one Date, one exact Content-Length and a %.6f time', async (
     if (r.json) assert.match(r.text, /"time":\d+\.\d{6}\}$/);
   }
 });
+
+test('HEAD answers with the GET reply\'s headers and no body', async () => {
+  const get = await call('GET', '/collections');
+  const head = await call('HEAD', '/collections');
+  assert.equal(head.status, 200);
+  assert.equal(head.text, '');
+  assert.equal(head.headers.get('content-length'), get.headers.get('content-length'));
+  assert.equal(head.headers.get('content-type'), 'application/json');
+  assert.match(head.headers.get('date'), / GMT$/);
+});
